@@ -1,0 +1,39 @@
+# Quickstart: `make demo` runs the main job on the shipped demo data; `make test` runs the suite.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+DEMO    ?= build/demo
+
+.PHONY: install sysdeps test lint demo bench clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) sysdeps
+
+# poppler-utils gives pdftoppm (page images) and pdfsig (independent signature check).
+sysdeps:
+	@command -v pdfsig >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || \
+	  { echo "installing poppler-utils"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
+
+test: lint
+	$(BIN)/pytest -q
+
+demo: install
+	@bash scripts/demo.sh "$(BIN)" "$(DEMO)"
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+set -euo pipefail
+BIN=$1
+"$BIN/bwvdisclose" --help

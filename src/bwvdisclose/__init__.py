@@ -1,0 +1,5 @@
+"""bwvdisclose: body-worn video disclosure decisions under a written policy."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,58 @@
+"""One exception root for the tool. Exit codes live with the errors.
+
+Exit codes (documented in README):
+  0  success
+  1  domain error: bad answers, bad policy, bad or tampered case, failed verification
+  2  usage error: bad command line (click's own code)
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_DOMAIN = 1
+EXIT_USAGE = 2
+
+
+class BwvError(Exception):
+    """Base of every error the tool reports to a person. The message is the whole story."""
+
+    exit_code = EXIT_DOMAIN
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(BwvError):
+    """A file a person gave us is unreadable, malformed or not what we expect."""
+
+
+class PolicyError(InputError):
+    """A policy folder is missing, malformed or inconsistent."""
+
+
+class AnswersError(InputError):
+    """An answers file or answer value does not fit the policy."""
+
+
+class CaseError(BwvError):
+    """A case cannot be found, read or changed as asked."""
+
+
+class IntegrityError(CaseError):
+    """A stored case or record fails its integrity checks."""
+
+
+class LockError(CaseError):
+    """Another process holds the case lock."""
+
+
+class SigningError(BwvError):
+    """Keys, certificates or signatures are missing, wrong or invalid."""
+
+
+class RecordError(BwvError):
+    """A decision record cannot be rendered, signed or verified."""

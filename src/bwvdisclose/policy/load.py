@@ -1,0 +1,191 @@
+"""`load_policy`: read a policy folder, validate it, check its cross references, hash it."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bwvdisclose.datafile import flatten_validation_error, load_data
+from bwvdisclose.errors import PolicyError
+from bwvdisclose.policy.models import Compare, Condition, Not, Policy, Ref
+from bwvdisclose.policy.models import All as AllC
+from bwvdisclose.policy.models import Any_ as AnyC
+
+POLICY_FILE = "policy.yaml"
+DEFAULT_POLICY = "met-bwv-2020"
+
+
+def criteria_root() -> Path:
+    """The criteria folder: the repo's top-level `criteria/` or the copy inside the wheel."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "criteria"
+        if (candidate / DEFAULT_POLICY / POLICY_FILE).is_file():
+            return candidate
+    packaged = resources.files("bwvdisclose") / "_data" / "criteria"
+    return Path(str(packaged))
+
+
+def default_policy_dir() -> Path:
+    return criteria_root() / DEFAULT_POLICY
+
+
+def policy_files(folder: Path) -> Iterator[Path]:
+    """The files that make a policy version, in canonical (sorted relative path) order."""
+    files = [
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(folder).parts)
+    ]
+    yield from sorted(files, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def policy_sha256(folder: Path) -> str:
+    """SHA-256 over every file of the folder: relative path, NUL, length, NUL, bytes."""
+    digest = hashlib.sha256()
+    for path in policy_files(folder):
+        data = path.read_bytes()
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(str(len(data)).encode() + b"\0" + data)
+    return digest.hexdigest()
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """Load and check the policy in `path` (a folder or its policy.yaml); default: met-bwv-2020."""
+    folder = _folder(path)
+    return _load_cached(folder, policy_sha256(folder))
+
+
+def _folder(path: Path | None) -> Path:
+    if path is None:
+        return default_policy_dir()
+    path = Path(path)
+    if path.is_file() and path.name == POLICY_FILE:
+        return path.parent.resolve()
+    if not path.is_dir():
+        raise PolicyError(f"{path}: no such policy folder")
+    if not (path / POLICY_FILE).is_file():
+        raise PolicyError(f"{path}: not a policy folder (no {POLICY_FILE})")
+    return path.resolve()
+
+
+@cache
+def _load_cached(folder: Path, sha: str) -> Policy:
+    name = str(folder / POLICY_FILE)
+    data = load_data(folder / POLICY_FILE, "policy file")
+    if not isinstance(data, dict):
+        raise PolicyError(f"{name}: expected a mapping at the top level")
+    data = {**data, "sha256": sha}
+    try:
+        policy = Policy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(flatten_validation_error(name, exc)) from None
+    problems = cross_reference_problems(policy)
+    if problems:
+        raise PolicyError("\n".join(f"{name}: {p}" for p in problems))
+    return policy
+
+
+def walk(cond: Condition) -> Iterator[Condition]:
+    yield cond
+    if isinstance(cond, AllC):
+        for c in cond.all:
+            yield from walk(c)
+    elif isinstance(cond, AnyC):
+        for c in cond.any:
+            yield from walk(c)
+    elif isinstance(cond, Not):
+        yield from walk(cond.not_)
+
+
+def rule_conditions(policy: Policy) -> Iterator[tuple[str, Condition]]:
+    """Every condition in the policy, labelled by where it stands."""
+    for s in policy.sections:
+        for q in s.questions:
+            if q.ask_when is not None:
+                yield f"questions.{q.id}.ask_when", q.ask_when
+    for f in policy.facts:
+        yield f"facts.{f.id}", f.when
+    for e in policy.exceptions:
+        yield f"exceptions.{e.id}", e.when
+    for r in policy.referrals:
+        yield f"referrals.{r.id}", r.trigger
+    for d in policy.redactions:
+        yield f"redactions.{d.id}", d.when
+    for c in policy.conditions:
+        yield f"conditions.{c.id}", c.when
+    for st in policy.steps:
+        if st.when is not None:
+            yield f"steps.{st.id}", st.when
+
+
+def ref_names(policy: Policy) -> set[str]:
+    return {f.id for f in policy.facts} | {f"exception.{e.id}" for e in policy.exceptions} | {
+        "exceptions.any"
+    }
+
+
+def cross_reference_problems(policy: Policy) -> list[str]:
+    """Problems pydantic cannot see: unknown IDs, sources, refs and choices."""
+    problems: list[str] = []
+    questions = policy.questions
+    seen: set[str] = set()
+    for s in policy.sections:
+        for q in s.questions:
+            if q.id in seen:
+                problems.append(f"question {q.id} is defined twice")
+            seen.add(q.id)
+    refs = ref_names(policy)
+    for where, cond in rule_conditions(policy):
+        for node in walk(cond):
+            if isinstance(node, Ref) and node.ref not in refs:
+                problems.append(f"{where}: unknown ref {node.ref!r}")
+            if isinstance(node, Compare):
+                problems.extend(f"{where}: {p}" for p in _compare_problems(node, questions))
+    for item, cites in _cited(policy):
+        problems.extend(f"{item}: cites unknown source {k}" for k in cites if k not in policy.sources)
+    for r in policy.referrals:
+        if r.advice not in questions:
+            problems.append(f"referrals.{r.id}: advice question {r.advice} is not defined")
+    return problems
+
+
+def _compare_problems(node: Compare, questions: dict[str, object]) -> list[str]:
+    from bwvdisclose.policy.models import Question
+
+    q = questions.get(node.q)
+    if not isinstance(q, Question):
+        return [f"unknown question {node.q}"]
+    values: list[object] = [v for v in (node.eq, node.ne, node.contains) if v is not None]
+    values += node.in_ or []
+    if q.type == "bool":
+        bad = [v for v in values if not isinstance(v, bool)]
+    elif q.type in ("choice", "multi"):
+        bad = [v for v in values if v not in (q.choices or [])]
+    else:
+        bad = []
+    if node.contains is not None and q.type != "multi":
+        return [f"`contains` needs a multi question, {node.q} is {q.type}"]
+    return [f"{node.q} cannot be {v!r}" for v in bad]
+
+
+def _cited(policy: Policy) -> Iterator[tuple[str, list[str]]]:
+    for s in policy.sections:
+        yield f"sections.{s.id}", s.cites
+        for q in s.questions:
+            yield f"questions.{q.id}", q.cites
+    for group, items in (
+        ("facts", policy.facts),
+        ("exceptions", policy.exceptions),
+        ("referrals", policy.referrals),
+        ("redactions", policy.redactions),
+        ("conditions", policy.conditions),
+        ("steps", policy.steps),
+    ):
+        for it in items:
+            yield f"{group}.{it.id}", it.cites

@@ -1,0 +1,229 @@
+"""Frozen pydantic models of a disclosure policy.
+
+A policy is data: questions grouped in sections, and rules written as conditions
+over answers. The engine evaluates any policy of this shape; nothing in Python
+names a question of a particular policy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+AnswerValue = Union[bool, str, list[str]]
+QuestionType = Literal["bool", "choice", "multi", "text"]
+Outcome = Literal["publish", "publish_with_redactions", "do_not_publish", "refer", "incomplete"]
+OUTCOMES: tuple[str, ...] = (
+    "publish",
+    "publish_with_redactions",
+    "do_not_publish",
+    "refer",
+    "incomplete",
+)
+DECIDABLE_OUTCOMES: tuple[str, ...] = ("publish", "publish_with_redactions", "do_not_publish")
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
+KEY_PATTERN = r"^[A-Z][A-Z0-9-]*$"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+# --- conditions ---------------------------------------------------------------------------
+
+
+class Compare(Strict):
+    """A test of one answer: `{q: ID, eq: V}`, `ne`, `in`, `contains` (multi) or `answered`."""
+
+    q: str = Field(pattern=ID_PATTERN)
+    eq: bool | str | None = None
+    ne: bool | str | None = None
+    in_: list[str] | None = Field(default=None, alias="in")
+    contains: str | None = None
+    nonempty: bool | None = None
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Compare:
+        tests = [self.eq, self.ne, self.in_, self.contains, self.nonempty]
+        if sum(t is not None for t in tests) != 1:
+            raise ValueError("give exactly one of eq, ne, in, contains, nonempty")
+        return self
+
+
+class Ref(Strict):
+    """A reference to a named fact, exception or rule computed earlier: `{ref: NAME}`."""
+
+    ref: str
+
+
+class All(Strict):
+    all: list[Condition] = Field(min_length=1)
+
+
+class Any_(Strict):
+    any: list[Condition] = Field(min_length=1)
+
+
+class Not(Strict):
+    not_: Condition = Field(alias="not")
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, populate_by_name=True)
+
+
+class Always(Strict):
+    always: Literal[True]
+
+
+Condition = Annotated[Union[Compare, Ref, All, Any_, Not, Always], Field(union_mode="smart")]
+All.model_rebuild()
+Any_.model_rebuild()
+Not.model_rebuild()
+
+
+# --- sources, questions, sections -------------------------------------------------------
+
+
+class Source(Strict):
+    title: str
+    clause: str = Field(description="The quoted clause, shown beside every rule that cites it.")
+    reference: str = ""
+
+
+class Question(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    type: QuestionType
+    prompt: str
+    help: str = ""
+    choices: list[str] | None = None
+    choice_labels: dict[str, str] = Field(default_factory=dict)
+    ask_when: Condition | None = None
+    default: str | None = Field(
+        default=None, description="Value assumed when unanswered (choice questions only)."
+    )
+    cites: list[str] = Field(min_length=1)
+    rationale_required: bool = False
+
+    @model_validator(mode="after")
+    def _choices_fit_type(self) -> Question:
+        if self.type in ("choice", "multi"):
+            if not self.choices:
+                raise ValueError(f"a {self.type} question needs choices")
+            if len(set(self.choices)) != len(self.choices):
+                raise ValueError("choices repeat")
+        elif self.choices is not None:
+            raise ValueError(f"a {self.type} question takes no choices")
+        if self.default is not None and (self.type != "choice" or self.default not in (self.choices or [])):
+            raise ValueError("default must be one of the choices of a choice question")
+        unknown = set(self.choice_labels) - set(self.choices or [])
+        if unknown:
+            raise ValueError(f"choice_labels name unknown choices: {sorted(unknown)}")
+        return self
+
+
+class Section(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    intro: str = ""
+    cites: list[str] = Field(min_length=1)
+    questions: list[Question] = Field(min_length=1)
+
+
+# --- rules --------------------------------------------------------------------------------
+
+
+class Fact(Strict):
+    """A named intermediate condition (e.g. `protect`), referable as `{ref: id}`."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    when: Condition
+    cites: list[str] = Field(min_length=1)
+
+
+class Exception_(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    when: Condition
+    cites: list[str] = Field(min_length=1)
+
+
+class Referral(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    trigger: Condition
+    advice: str = Field(pattern=ID_PATTERN, description="The question holding the advice.")
+    cites: list[str] = Field(min_length=1)
+
+
+class Redaction(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    when: Condition
+    cites: list[str] = Field(min_length=1)
+
+
+class OutcomeCondition(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    when: Condition
+    applies_to: list[Outcome] = Field(min_length=1)
+    cites: list[str] = Field(min_length=1)
+
+
+class Step(Strict):
+    """One step of the decision table. Steps run in order; the first that decides stops.
+
+    kind `rule`: when `when` holds, the outcome is `outcome` (blocked by `block`, if given).
+    kind `referrals`: every referral whose trigger holds is consulted; advice in `block_on`
+    blocks with the referral's id as the block, advice in `refer_on` gives outcome `refer`.
+    """
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    kind: Literal["rule", "referrals"] = "rule"
+    when: Condition | None = None
+    outcome: Outcome | None = None
+    block: str | None = None
+    block_on: list[str] = Field(default_factory=list)
+    refer_on: list[str] = Field(default_factory=list)
+    block_outcome: Outcome = "do_not_publish"
+    cites: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Step:
+        if self.kind == "rule" and (self.when is None or self.outcome is None):
+            raise ValueError("a rule step needs `when` and `outcome`")
+        if self.kind == "referrals" and not (self.block_on or self.refer_on):
+            raise ValueError("a referrals step needs block_on or refer_on")
+        return self
+
+
+class Policy(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: str
+    title: str
+    effective: dt.date
+    status: str = "in force"
+    notice: str = ""
+    sources: dict[str, Source]
+    sections: list[Section] = Field(min_length=1)
+    facts: list[Fact] = Field(default_factory=list)
+    exceptions: list[Exception_] = Field(default_factory=list)
+    referrals: list[Referral] = Field(default_factory=list)
+    redactions: list[Redaction] = Field(default_factory=list)
+    conditions: list[OutcomeCondition] = Field(default_factory=list)
+    steps: list[Step] = Field(min_length=1)
+    signoffs: dict[Outcome, list[Literal["decision_maker", "legal", "data_protection"]]]
+    sha256: str = Field(default="", description="Filled in by the loader from the policy files.")
+
+    @property
+    def questions(self) -> dict[str, Question]:
+        return {q.id: q for s in self.sections for q in s.questions}
+
+    def question(self, qid: str) -> Question:
+        return self.questions[qid]
