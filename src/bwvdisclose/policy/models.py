@@ -8,6 +8,7 @@ names a question of a particular policy.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -221,9 +222,21 @@ class Policy(Strict):
     signoffs: dict[Outcome, list[Literal["decision_maker", "legal", "data_protection"]]]
     sha256: str = Field(default="", description="Filled in by the loader from the policy files.")
 
-    @property
+    @cached_property
     def questions(self) -> dict[str, Question]:
         return {q.id: q for s in self.sections for q in s.questions}
 
     def question(self, qid: str) -> Question:
         return self.questions[qid]
+
+
+class PolicyRef(Strict):
+    """Names the exact policy version used: stored in case events and records."""
+
+    id: str
+    version: str
+    sha256: str
+
+    @classmethod
+    def of(cls, policy: Policy) -> PolicyRef:
+        return cls(id=policy.id, version=policy.version, sha256=policy.sha256)
