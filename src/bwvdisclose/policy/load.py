@@ -12,9 +12,9 @@ from pydantic import ValidationError
 
 from bwvdisclose.datafile import flatten_validation_error, load_data
 from bwvdisclose.errors import PolicyError
-from bwvdisclose.policy.models import Compare, Condition, Not, Policy, Ref
 from bwvdisclose.policy.models import All as AllC
 from bwvdisclose.policy.models import Any_ as AnyC
+from bwvdisclose.policy.models import Compare, Condition, Not, Policy, Question, Ref
 
 POLICY_FILE = "policy.yaml"
 DEFAULT_POLICY = "met-bwv-2020"
@@ -40,7 +40,10 @@ def policy_files(folder: Path) -> Iterator[Path]:
     files = [
         p
         for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(folder).parts)
+        if p.is_file()
+        and not any(
+            part.startswith(".") or part == "__pycache__" for part in p.relative_to(folder).parts
+        )
     ]
     yield from sorted(files, key=lambda p: p.relative_to(folder).as_posix())
 
@@ -125,9 +128,7 @@ def rule_conditions(policy: Policy) -> Iterator[tuple[str, Condition]]:
 
 
 def ref_names(policy: Policy) -> set[str]:
-    return {f.id for f in policy.facts} | {f"exception.{e.id}" for e in policy.exceptions} | {
-        "exceptions.any"
-    }
+    return {f.id for f in policy.facts} | {f"exception.{e.id}" for e in policy.exceptions}
 
 
 def cross_reference_problems(policy: Policy) -> list[str]:
@@ -148,18 +149,21 @@ def cross_reference_problems(policy: Policy) -> list[str]:
             if isinstance(node, Compare):
                 problems.extend(f"{where}: {p}" for p in _compare_problems(node, questions))
     for item, cites in _cited(policy):
-        problems.extend(f"{item}: cites unknown source {k}" for k in cites if k not in policy.sources)
+        problems.extend(
+            f"{item}: cites unknown source {k}" for k in cites if k not in policy.sources
+        )
+    steps = {st.id for st in policy.steps}
+    for rule in [*policy.redactions, *policy.conditions]:
+        problems.extend(f"{rule.id}: unknown step {st}" for st in rule.steps if st not in steps)
     for r in policy.referrals:
         if r.advice not in questions:
             problems.append(f"referrals.{r.id}: advice question {r.advice} is not defined")
     return problems
 
 
-def _compare_problems(node: Compare, questions: dict[str, object]) -> list[str]:
-    from bwvdisclose.policy.models import Question
-
+def _compare_problems(node: Compare, questions: dict[str, Question]) -> list[str]:
     q = questions.get(node.q)
-    if not isinstance(q, Question):
+    if q is None:
         return [f"unknown question {node.q}"]
     values: list[object] = [v for v in (node.eq, node.ne, node.contains) if v is not None]
     values += node.in_ or []

@@ -1,0 +1,139 @@
+"""Answers: load an answers file and validate every answer against a policy.
+
+An answers file maps question IDs to values, either `id: value` or
+`id: {value: ..., rationale: ...}`. Validation is all-or-nothing: every problem is
+reported at once, each naming the question and what it allows.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from bwvdisclose.datafile import load_data
+from bwvdisclose.errors import AnswersError
+from bwvdisclose.policy.models import AnswerValue, Policy, Question
+
+TRUE_WORDS = {"y", "yes", "true", "t", "1"}
+FALSE_WORDS = {"n", "no", "false", "f", "0"}
+MAX_TEXT = 4000
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    value: AnswerValue
+    rationale: str = ""
+
+
+def allowed(q: Question) -> str:
+    if q.type == "bool":
+        return "true or false"
+    if q.type == "text":
+        return "text"
+    kinds = ", ".join(q.choices or [])
+    return f"one of: {kinds}" if q.type == "choice" else f"a list of: {kinds} (may be empty)"
+
+
+def check_value(q: Question, value: Any) -> AnswerValue:
+    """Return `value` if it fits question `q`; otherwise raise ValueError saying what fits."""
+    if q.type == "bool":
+        if isinstance(value, bool):
+            return value
+    elif q.type == "text":
+        if isinstance(value, str) and len(value) <= MAX_TEXT:
+            return value
+    elif q.type == "choice":
+        if isinstance(value, str) and value in (q.choices or []):
+            return value
+        if isinstance(value, str):
+            raise ValueError(
+                f"{value!r} is not allowed; expected {allowed(q)}{_hint(value, q.choices)}"
+            )
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        bad = [v for v in value if v not in (q.choices or [])]
+        if bad:
+            raise ValueError(
+                f"{bad[0]!r} is not allowed; expected {allowed(q)}{_hint(bad[0], q.choices)}"
+            )
+        if len(set(value)) != len(value):
+            raise ValueError("a choice is repeated")
+        return sorted(value, key=(q.choices or []).index)
+    raise ValueError(f"{_describe(value)} is not valid; expected {allowed(q)}")
+
+
+def parse_text_value(q: Question, text: str) -> AnswerValue:
+    """Parse a value typed on a command line or at a prompt (`yes`, `protest`, `a,b`)."""
+    text = text.strip()
+    if q.type == "bool":
+        word = text.lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise ValueError(f"{text!r} is not valid; expected yes or no")
+    if q.type == "multi":
+        items = [t.strip() for t in text.split(",") if t.strip()] if text not in ("", "-") else []
+        return check_value(q, items)
+    return check_value(q, text)
+
+
+def validate_answers(policy: Policy, data: Any, name: str) -> dict[str, Answer]:
+    """Check a parsed answers mapping against `policy`; all problems at once."""
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise AnswersError(f"{name}: expected a mapping of question IDs to answers")
+    questions = policy.questions
+    result: dict[str, Answer] = {}
+    problems: list[str] = []
+    for key, raw in data.items():
+        qid = str(key)
+        q = questions.get(qid)
+        if q is None:
+            problems.append(f"{name}: {qid}: unknown question{_hint(qid, list(questions))}")
+            continue
+        try:
+            result[qid] = _one(q, raw)
+        except ValueError as exc:
+            problems.append(f"{name}: {qid}: {exc}")
+    if problems:
+        raise AnswersError("\n".join(problems))
+    return result
+
+
+def load_answers(path: Path, policy: Policy) -> dict[str, Answer]:
+    """Read and validate an answers file (YAML, or JSON by its .json name)."""
+    return validate_answers(policy, load_data(Path(path), "answers file"), str(path))
+
+
+def values(answers: Mapping[str, Answer]) -> dict[str, AnswerValue]:
+    return {k: a.value for k, a in answers.items()}
+
+
+def _one(q: Question, raw: Any) -> Answer:
+    if isinstance(raw, Mapping):
+        extra = set(raw) - {"value", "rationale"}
+        if extra or "value" not in raw:
+            raise ValueError("expected {value: ..., rationale: ...}")
+        rationale = raw.get("rationale") or ""
+        if not isinstance(rationale, str) or len(rationale) > MAX_TEXT:
+            raise ValueError(f"rationale must be text of at most {MAX_TEXT} characters")
+        return Answer(value=check_value(q, raw["value"]), rationale=rationale)
+    return Answer(value=check_value(q, raw))
+
+
+def _hint(word: str, options: list[str] | None) -> str:
+    close = difflib.get_close_matches(word, options or [], n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "an empty answer"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,315 @@
+"""The pure policy engine: `evaluate(policy, answers) -> Recommendation`.
+
+Three-valued (Kleene) logic over answers: a condition is true, false or unknown. An
+unknown that could decide the outcome makes the result `incomplete`, listing every
+unanswered question that could decide it; the engine never guesses. Nothing here
+does I/O or knows any question of a particular policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bwvdisclose.policy.models import (
+    All,
+    Always,
+    AnswerValue,
+    Any_,
+    Compare,
+    Condition,
+    Not,
+    OutcomeRule,
+    Policy,
+    PolicyRef,
+    Question,
+    Ref,
+    Step,
+)
+from bwvdisclose.recommendation import Recommendation, TraceAnswer, TraceItem
+
+Answers = Mapping[str, AnswerValue]
+NONE: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Tri:
+    """A three-valued result with the answers that made it so and what is missing."""
+
+    value: bool | None
+    support: frozenset[str] = NONE
+    missing: frozenset[str] = NONE
+
+
+class _Context:
+    """One evaluation: the policy, the answers, and memoised refs and applicability."""
+
+    def __init__(self, policy: Policy, answers: Answers) -> None:
+        self.policy = policy
+        self.answers = answers
+        self.questions = policy.questions
+        self.named: dict[str, Condition] = {f.id: f.when for f in policy.facts}
+        self.named.update({f"exception.{e.id}": e.when for e in policy.exceptions})
+        self.memo: dict[str, Tri] = {}
+        self.applicable: dict[str, Tri] = {}
+
+    def ref(self, name: str) -> Tri:
+        if name not in self.memo:
+            self.memo[name] = self.eval(self.named[name])
+        return self.memo[name]
+
+    def asked(self, q: Question) -> Tri:
+        """Whether question `q` applies (its `ask_when`), memoised."""
+        if q.id not in self.applicable:
+            self.applicable[q.id] = Tri(True) if q.ask_when is None else self.eval(q.ask_when)
+        return self.applicable[q.id]
+
+    def value_of(self, qid: str) -> tuple[AnswerValue | None, bool]:
+        """The answer (or the question's default) and whether it was actually given."""
+        if qid in self.answers:
+            return self.answers[qid], True
+        return self.questions[qid].default, False
+
+    def eval(self, cond: Condition) -> Tri:
+        if isinstance(cond, Compare):
+            return self.compare(cond)
+        if isinstance(cond, Ref):
+            return self.ref(cond.ref)
+        if isinstance(cond, All):
+            return _all([self.eval(c) for c in cond.all])
+        if isinstance(cond, Any_):
+            return _any([self.eval(c) for c in cond.any])
+        if isinstance(cond, Not):
+            inner = self.eval(cond.not_)
+            flipped = None if inner.value is None else not inner.value
+            return Tri(flipped, inner.support, inner.missing)
+        if isinstance(cond, Always):
+            return Tri(True)
+        raise TypeError(f"unknown condition {cond!r}")  # pragma: no cover
+
+    def compare(self, cond: Compare) -> Tri:
+        q = self.questions[cond.q]
+        asked = self.asked(q)
+        if asked.value is False:
+            # Not applicable: the answer plays no part, and the test does not hold.
+            return Tri(False, asked.support)
+        value, given = self.value_of(q.id)
+        if value is None:
+            return Tri(None, missing=asked.missing | {q.id})
+        held = _test(cond, value)
+        support = frozenset({q.id}) if given else asked.support
+        if asked.value is None and held:
+            # It would hold if the question applies, which is not yet known.
+            return Tri(None, support, asked.missing)
+        return Tri(held, support)
+
+
+def _test(cond: Compare, value: AnswerValue) -> bool:
+    if cond.eq is not None:
+        return value == cond.eq
+    if cond.ne is not None:
+        return value != cond.ne
+    if cond.in_ is not None:
+        return value in cond.in_
+    if cond.contains is not None:
+        return isinstance(value, list) and cond.contains in value
+    return bool(value) == cond.nonempty
+
+
+def _all(parts: list[Tri]) -> Tri:
+    false = [p for p in parts if p.value is False]
+    if false:
+        return Tri(False, frozenset().union(*(p.support for p in false)))
+    unknown = [p for p in parts if p.value is None]
+    support = frozenset().union(*(p.support for p in parts))
+    if unknown:
+        return Tri(None, support, frozenset().union(*(p.missing for p in unknown)))
+    return Tri(True, support)
+
+
+def _any(parts: list[Tri]) -> Tri:
+    true = [p for p in parts if p.value is True]
+    if true:
+        return Tri(True, frozenset().union(*(p.support for p in true)))
+    unknown = [p for p in parts if p.value is None]
+    support = frozenset().union(*(p.support for p in parts))
+    if unknown:
+        return Tri(None, support, frozenset().union(*(p.missing for p in unknown)))
+    return Tri(False, support)
+
+
+@dataclass
+class _Decision:
+    """What the steps concluded: a step, an outcome, blocks and referrals, or what is missing."""
+
+    step: Step | None = None
+    outcome: str = "incomplete"
+    blocked_by: list[str] = field(default_factory=list)
+    referrals: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+    missing: set[str] = field(default_factory=set)
+    possible: set[tuple[str, str]] = field(default_factory=set)
+    trace: list[TraceItem] = field(default_factory=list)
+
+
+def holds(policy: Policy, cond: Condition, answers: Answers) -> bool | None:
+    """Whether one condition holds (None: not yet known) under `answers`."""
+    return _Context(policy, answers).eval(cond).value
+
+
+def evaluate(policy: Policy, answers: Answers) -> Recommendation:
+    """Evaluate `answers` under `policy`: the recommendation, explained rule by rule."""
+    ctx = _Context(policy, answers)
+    decision = _decide(ctx)
+    redactions, conditions = _addenda(ctx, decision)
+    if decision.missing:
+        decision.outcome = "incomplete"
+        decision.blocked_by = []
+    met = [e.id for e in policy.exceptions if ctx.ref(f"exception.{e.id}").value is True]
+    trace = _exception_trace(ctx) + _fact_trace(ctx) + decision.trace
+    trace += _rule_trace(ctx, "redaction", policy.redactions, decision)
+    trace += _rule_trace(ctx, "condition", policy.conditions, decision)
+    complete = decision.outcome != "incomplete"
+    return Recommendation(
+        outcome=decision.outcome,
+        decided_by=decision.step.id if decision.step and complete else None,
+        exceptions_met=sorted(met),
+        blocked_by=sorted(decision.blocked_by),
+        referrals=sorted(decision.pending),
+        referrals_triggered=sorted(decision.referrals),
+        conditions=sorted(conditions) if complete else [],
+        redactions=sorted(redactions) if complete else [],
+        missing=sorted(decision.missing),
+        policy=PolicyRef.of(policy),
+        trace=trace,
+    )
+
+
+def _decide(ctx: _Context) -> _Decision:
+    d = _Decision()
+    for step in ctx.policy.steps:
+        if step.kind == "referrals":
+            held = _referrals_step(ctx, step, d)
+        else:
+            assert step.when is not None and step.outcome is not None
+            result = ctx.eval(step.when)
+            held = result.value
+            d.trace.append(_item(ctx, "step", step.id, step.title, result, step.cites))
+            if held is not False:
+                d.possible.add((step.outcome, step.id))
+            if held is None:
+                d.missing |= result.missing
+            elif held:
+                d.outcome = step.outcome
+                if step.block:
+                    d.blocked_by = [step.block]
+        if held is True:
+            d.step = step
+            return d
+    return d  # pragma: no cover - a well-formed policy ends with an `always` step
+
+
+def _referrals_step(ctx: _Context, step: Step, d: _Decision) -> bool | None:
+    """Consult every triggered referral: an objection blocks, a pending advice refers."""
+    unknown: set[str] = set()
+    blocking, pending = [], []
+    for r in ctx.policy.referrals:
+        trigger = ctx.eval(r.trigger)
+        advice, _ = ctx.value_of(r.advice)
+        if trigger.value is True and advice is None:
+            unknown.add(r.advice)
+        support = trigger.support | ({r.advice} if r.advice in ctx.answers else NONE)
+        held = trigger
+        if trigger.value is True:
+            d.referrals.append(r.id)
+            held = Tri(True, support)
+            if advice in step.block_on:
+                blocking.append(r.id)
+            elif advice in step.refer_on:
+                pending.append(r.id)
+        elif trigger.value is None:
+            unknown |= trigger.missing
+        d.trace.append(_item(ctx, "referral", r.id, r.title, held, r.cites, advice=advice))
+    d.pending = pending
+    if blocking:
+        d.outcome, d.blocked_by = step.block_outcome, blocking
+        return True
+    if unknown:
+        d.missing |= unknown
+        d.possible |= {(step.block_outcome, step.id), ("refer", step.id)}
+        return None
+    if pending:
+        d.outcome = "refer"
+        return True
+    return False
+
+
+def _addenda(ctx: _Context, d: _Decision) -> tuple[list[str], list[str]]:
+    """Redactions and conditions for the decided outcome; add what is missing to decide them."""
+    possible = d.possible if d.missing else {(d.outcome, d.step.id if d.step else "")}
+    found: dict[str, list[str]] = {"redaction": [], "condition": []}
+    for kind, rules in (("redaction", ctx.policy.redactions), ("condition", ctx.policy.conditions)):
+        for rule in rules:
+            if not any(_applies(rule, o, s) for o, s in possible):
+                continue
+            result = ctx.eval(rule.when)
+            if result.value is None:
+                d.missing |= result.missing
+            elif result.value:
+                found[kind].append(rule.id)
+    return found["redaction"], found["condition"]
+
+
+def _applies(rule: OutcomeRule, outcome: str, step: str) -> bool:
+    return outcome in rule.applies_to and (not rule.steps or step in rule.steps)
+
+
+def _exception_trace(ctx: _Context) -> list[TraceItem]:
+    return [
+        _item(ctx, "exception", e.id, e.title, ctx.ref(f"exception.{e.id}"), e.cites)
+        for e in ctx.policy.exceptions
+    ]
+
+
+def _fact_trace(ctx: _Context) -> list[TraceItem]:
+    return [_item(ctx, "fact", f.id, f.title, ctx.ref(f.id), f.cites) for f in ctx.policy.facts]
+
+
+def _rule_trace(
+    ctx: _Context, kind: str, rules: list[OutcomeRule], d: _Decision
+) -> list[TraceItem]:
+    items = []
+    for rule in rules:
+        applies = d.step is not None and _applies(rule, d.outcome, d.step.id)
+        result = ctx.eval(rule.when) if applies else Tri(False)
+        items.append(_item(ctx, kind, rule.id, rule.title, result, rule.cites, applies=applies))
+    return items
+
+
+def _item(
+    ctx: _Context,
+    kind: str,
+    rid: str,
+    title: str,
+    result: Tri,
+    cites: list[str],
+    advice: AnswerValue | None = None,
+    applies: bool = True,
+) -> TraceItem:
+    answers = [
+        TraceAnswer(id=qid, value=ctx.answers[qid])
+        for qid in sorted(result.support)
+        if qid in ctx.answers
+    ]
+    return TraceItem(
+        kind=kind,
+        id=rid,
+        title=title,
+        held=result.value if applies else None,
+        applies=applies,
+        answers=answers,
+        missing=sorted(result.missing),
+        advice=advice if isinstance(advice, str) else None,
+        cites=list(cites),
+        clauses=[ctx.policy.sources[c].clause for c in cites],
+    )

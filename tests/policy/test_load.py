@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bwvdisclose.errors import PolicyError
+from bwvdisclose.policy import load_policy, policy_sha256
+from tests.conftest import CRITERIA
+
+SOURCE = CRITERIA / "met-bwv-2020"
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "policy"
+    shutil.copytree(SOURCE, folder)
+    return folder
+
+
+def _edit(folder: Path, old: str, new: str) -> None:
+    path = folder / "policy.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_shipped_policy_loads() -> None:
+    policy = load_policy(SOURCE)
+    assert policy.id == "met-bwv-2020"
+    assert len(policy.sha256) == 64
+    assert {"incident.type", "dpo.advice", "tension.footage_counters_inaccuracies"} <= set(
+        policy.questions
+    )
+
+
+def test_hash_covers_every_file(copy: Path) -> None:
+    before = policy_sha256(copy)
+    (copy / "examples" / "01-default-do-not-publish.yaml").write_text("changed: true\n")
+    assert policy_sha256(copy) != before
+
+
+def test_hash_is_independent_of_location(copy: Path) -> None:
+    assert policy_sha256(copy) == policy_sha256(SOURCE)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'version: "2020.1"',
+            "version: 2020.1",
+            "policy.yaml: version: Input should be a valid string",
+        ),
+        (
+            "    cites: [MEMO, NDM]\n    questions:",
+            "    cites: [MEMO, NOPE]\n    questions:",
+            "cites unknown source NOPE",
+        ),
+        (
+            "{q: appeal.active, eq: true}",
+            "{q: appeal.activ, eq: true}",
+            "unknown question appeal.activ",
+        ),
+        ("{ref: protect}", "{ref: protekt}", "unknown ref 'protekt'"),
+        (
+            "{q: challenge.setting, ne: none}",
+            "{q: challenge.setting, ne: nowhere}",
+            "challenge.setting cannot be 'nowhere'",
+        ),
+        (
+            "    advice: psd.advice",
+            "    advice: psd.advise",
+            "advice question psd.advise is not defined",
+        ),
+        (
+            "        type: bool\n        prompt: Does the footage show force",
+            "        type: boolean\n        prompt: Does the footage show force",
+            "Input should be 'bool'",
+        ),
+        ("    steps: [no_exception]", "    steps: [no_such_step]", "unknown step no_such_step"),
+    ],
+)
+def test_bad_policy_is_one_clear_message_per_problem(
+    copy: Path, old: str, new: str, message: str
+) -> None:
+    _edit(copy, old, new)
+    with pytest.raises(PolicyError) as err:
+        load_policy(copy)
+    assert message in str(err.value)
+    assert all(line.startswith(str(copy / "policy.yaml")) for line in str(err.value).splitlines())
+
+
+def test_not_a_policy_folder(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match="not a policy folder"):
+        load_policy(tmp_path)
+    with pytest.raises(PolicyError, match="no such policy folder"):
+        load_policy(tmp_path / "missing")

@@ -1,0 +1,45 @@
+"""Every command has help text and appears in the README."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import click
+import pytest
+
+from bwvdisclose.cli.main import cli
+from tests.conftest import ROOT, Invoke
+
+
+def _commands(group: click.Group, prefix: str = "") -> Iterator[str]:
+    for name, cmd in sorted(group.commands.items()):
+        path = f"{prefix}{name}"
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, path + " ")
+        else:
+            yield path
+
+
+COMMANDS = list(_commands(cli))
+
+
+def test_there_are_commands() -> None:
+    assert "evaluate" in COMMANDS
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_command_has_help(invoke: Invoke, command: str) -> None:
+    result = invoke(*command.split(), "--help")
+    assert result.exit_code == 0, result.output
+    assert len(result.output.splitlines()) > 3
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_command_in_readme(command: str) -> None:
+    assert f"bwvdisclose {command}" in (ROOT / "README.md").read_text()
+
+
+def test_readme_quickstart() -> None:
+    readme = (ROOT / "README.md").read_text()
+    quick = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    assert "    make demo\n    make test\n" in quick
