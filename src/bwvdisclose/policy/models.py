@@ -133,6 +133,9 @@ class Section(Strict):
     title: str
     intro: str = ""
     cites: list[str] = Field(min_length=1)
+    record_part: Literal["information", "risk", "policy"] = Field(
+        default="policy", description="Where the decision record (NDM order) shows this section."
+    )
     questions: list[Question] = Field(min_length=1)
 
 
