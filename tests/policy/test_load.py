@@ -54,8 +54,8 @@ def test_hash_is_independent_of_location(copy: Path) -> None:
             "policy.yaml: version: Input should be a valid string",
         ),
         (
-            "    cites: [MEMO, NDM]\n    questions:",
-            "    cites: [MEMO, NOPE]\n    questions:",
+            "    cites: [MEMO, NDM]\n    record_part: information",
+            "    cites: [MEMO, NOPE]\n    record_part: information",
             "cites unknown source NOPE",
         ),
         (
