@@ -22,7 +22,8 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            peek: Any = self.peek_event  # untyped in types-PyYAML
+            event = peek()
             raise yaml.composer.ComposerError(
                 None, None, "aliases (*name) are not allowed in input files", event.start_mark
             )
@@ -52,7 +53,7 @@ def parse_data(text: str, name: str) -> Any:
     try:
         if name.endswith(".json"):
             return json.loads(text)
-        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_NoAliasLoader)  # a SafeLoader subclass
     except json.JSONDecodeError as exc:
         raise InputError(f"{name}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
     except yaml.MarkedYAMLError as exc:
