@@ -62,6 +62,7 @@ def clock() -> Clock:
 @pytest.fixture
 def store(tmp_path: Path, clock: Clock) -> CaseStore:
     from bwvdisclose.case.store import CaseStore
+
     return CaseStore(tmp_path / "store", clock=clock, lock_timeout=2.0)
 
 
