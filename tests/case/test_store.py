@@ -21,6 +21,7 @@ from bwvdisclose.errors import CaseError, IntegrityError, LockError
 from .conftest import (
     INSPECTOR,
     OFFICER,
+    POLICY,
     START,
     Clock,
     answer,
@@ -60,6 +61,7 @@ def test_create_allocates_ids_by_year(tmp_path: Path) -> None:
     assert [open_case(store) for _ in range(2)] == ["BWV-2024-0001", "BWV-2024-0002"]
     assert open_case(store) == "BWV-2025-0001"
     (tmp_path / "store" / "BWV-2025-9999").mkdir()
+    (tmp_path / "store" / "BWV-2026-0001").touch()  # not a folder: not a case
     assert open_case(store) == "BWV-2025-10000"
     assert store.list_ids() == [
         "BWV-2024-0001",
@@ -173,6 +175,8 @@ def test_append_refuses_a_stored_event_and_case_opened(store: CaseStore, case: s
         store.append(case, OFFICER, store.read(case)[1])
     with pytest.raises(CaseError, match="create"):
         store.append(case, OFFICER, opened(case))
+    with pytest.raises(CaseError, match="PolicyRef is not an event payload"):
+        store.append(case, OFFICER, POLICY)  # type: ignore[arg-type]
 
 
 def test_signoff_must_sign_the_current_head(store: CaseStore, case: str) -> None:
@@ -453,3 +457,22 @@ def test_two_processes_appending_at_once(store: CaseStore, case: str) -> None:
     for name in ("A", "B"):
         mine = [e for e in events if e.actor.number == name]
         assert [e.question for e in mine] == [f"{name}.q{i}" for i in range(100)]  # type: ignore[union-attr]
+
+
+def _create_many(root: str, count: int) -> None:
+    store = CaseStore(Path(root), lock_timeout=30.0)
+    for _ in range(count):
+        open_case(store)
+
+
+def test_two_processes_creating_cases_get_distinct_ids(store: CaseStore) -> None:
+    ctx = multiprocessing.get_context("fork")
+    workers = [ctx.Process(target=_create_many, args=(str(store.root), 10)) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+        assert w.exitcode == 0
+    ids = store.list_ids()
+    assert len(ids) == 20 and ids[-1].endswith("-0020")
+    assert all(store.verify(case_id).ok for case_id in ids)

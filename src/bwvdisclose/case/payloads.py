@@ -153,6 +153,15 @@ class RecordRendered(Frozen):
     head: Hex64 = Field(description="The log head the record covers.")
 
 
+PAYLOADS = (
+    CaseOpened,
+    AnswerRecorded,
+    AnswerChanged,
+    RecommendationComputed,
+    DecisionRecorded,
+    SignoffRecorded,
+    RecordRendered,
+)
 Body = Annotated[
     CaseOpened
     | AnswerRecorded

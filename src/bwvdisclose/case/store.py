@@ -34,7 +34,14 @@ from bwvdisclose.case.events import (
     event_line,
 )
 from bwvdisclose.case.files import append_line, locked, make_dir, read_bytes, replace_file, truncate
-from bwvdisclose.case.payloads import CASE_ID_PATTERN, Actor, Body, CaseOpened, SignoffRecorded
+from bwvdisclose.case.payloads import (
+    CASE_ID_PATTERN,
+    PAYLOADS,
+    Actor,
+    Body,
+    CaseOpened,
+    SignoffRecorded,
+)
 from bwvdisclose.case.verify import (
     BadEvent,
     Chain,
@@ -69,8 +76,10 @@ def to_body(body: Body | Mapping[str, Any]) -> Body:
     """A payload model as given, or one validated from a dict with `type`."""
     if isinstance(body, Envelope):
         raise CaseError("pass an event's payload to append, not a stored event")
-    if isinstance(body, BaseModel):
+    if isinstance(body, PAYLOADS):
         return body
+    if isinstance(body, BaseModel):
+        raise CaseError(f"{type(body).__name__} is not an event payload")
     try:
         return BODY_ADAPTER.validate_python(dict(body))
     except ValidationError as exc:
@@ -101,7 +110,8 @@ class CaseStore:
         """Every case folder's ID, in order of year and number."""
         if not self.root.is_dir():
             return []
-        found = [(m, e.name) for e in os.scandir(self.root) if (m := _ID_RE.fullmatch(e.name))]
+        entries = (e for e in os.scandir(self.root) if e.is_dir())
+        found = [(m, e.name) for e in entries if (m := _ID_RE.fullmatch(e.name))]
         found.sort(key=lambda pair: (int(pair[0][1]), int(pair[0][2])))
         return [name for _, name in found]
 

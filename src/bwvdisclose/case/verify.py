@@ -27,7 +27,12 @@ from bwvdisclose.case.payloads import Frozen, Hex64
 
 @dataclass(frozen=True)
 class Verification:
-    """The verdict on one case log. `events` counts the events that checked out."""
+    """The verdict on one case log.
+
+    `events` counts the events that checked out; `bad_seq` is the first bad event (its
+    line number); `problem` says what is wrong in one sentence; `notes` tell of harmless
+    leftovers of a crash; `head` is the hash of the last event when the log is ok.
+    """
 
     case_id: str
     ok: bool
@@ -35,7 +40,7 @@ class Verification:
     bad_seq: int | None = None
     problem: str | None = None
     notes: tuple[str, ...] = ()
-    head: str = ZERO_HASH
+    head: str | None = None
 
 
 class BadEvent(Exception):
@@ -86,7 +91,7 @@ def _line_hash(raw: bytes, obj: dict[str, Any], claimed: str) -> str:
     Cutting the top-level `,"hash":"..."` member out of a canonical line leaves exactly
     the canonical JSON of the event without its hash, so no second serialisation is
     needed. (The first match is the top-level member: every key sorting before "hash"
-    holds a string, a list of strings or the actor, whose keys the schema then checks.)
+    holds a scalar, a list of strings or the actor, whose keys the schema then checks.)
     """
     member = b',"hash":"' + claimed.encode("utf-8") + b'"'
     start = raw.find(member)
@@ -223,4 +228,5 @@ def finish(chain: Chain, head: Head | None, notes: list[str]) -> Verification:
     checked = check_head(chain, head)
     notes += [checked.note] if checked.note else []
     ok = checked.problem is None
-    return Verification(case_id, ok, n, checked.bad_seq, checked.problem, tuple(notes), chain.hash)
+    last = chain.hash if ok else None
+    return Verification(case_id, ok, n, checked.bad_seq, checked.problem, tuple(notes), last)
