@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -53,6 +52,7 @@ def write_case(root: Path, number: int, events: int) -> None:
         prev = event.hash
     (folder / "events.jsonl").write_bytes(b"".join(lines))
     (folder / "HEAD").write_bytes(Head(seq=events, hash=prev).to_bytes())
+    (folder / ".lock").touch(mode=0o600)
 
 
 def audit(store: CaseStore) -> tuple[int, int]:
@@ -75,12 +75,12 @@ def main() -> None:
         t0 = time.perf_counter()
         for number in range(1, args.cases + 1):
             write_case(root, number, args.events)
-        t1 = time.perf_counter()
+        t1, cpu1 = time.perf_counter(), time.process_time()
         cases, events = audit(CaseStore(root))
-        t2 = time.perf_counter()
-        print(f"built {cases} cases in {t1 - t0:.1f} s (pid {os.getpid()})")
-        print(f"read + verified {cases} cases, {events} events in {t2 - t1:.2f} s")
-        print(f"{(t2 - t1) / events * 1e6:.1f} us per event")
+        t2, cpu2 = time.perf_counter(), time.process_time()
+        print(f"built {cases} cases in {t1 - t0:.1f} s")
+        print(f"read + verified {cases} cases, {events} events in {t2 - t1:.2f} s", end=" ")
+        print(f"({cpu2 - cpu1:.2f} s CPU; {(t2 - t1) / events * 1e6:.1f} us per event)")
 
 
 if __name__ == "__main__":

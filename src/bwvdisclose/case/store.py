@@ -198,13 +198,16 @@ class CaseStore:
 
     # --- reading -------------------------------------------------------------------------
 
-    def _scan(self, folder: Path, case_id: str) -> LogScan:
-        return scan_log(case_id, read_bytes(folder / LOG), read_bytes(folder / HEAD))
+    def _scan(self, folder: Path | str, case_id: str) -> LogScan:
+        log, head = os.path.join(folder, LOG), os.path.join(folder, HEAD)
+        return scan_log(case_id, read_bytes(log), read_bytes(head))
 
     def verify_and_read(self, case_id: str) -> tuple[Verification, list[Event]]:
         """One pass: the verdict and the events that checked out (all of them if ok)."""
-        folder = self._existing(case_id)
-        with locked(folder / LOCK, f"case {case_id}", self.lock_timeout, shared=True):
+        folder = os.path.join(self.root, check_case_id(case_id))  # os.path: audits read many
+        if not os.path.isdir(folder):
+            raise CaseError(f"no case {case_id} in {self.root}")
+        with locked(os.path.join(folder, LOCK), f"case {case_id}", self.lock_timeout, shared=True):
             scan = self._scan(folder, case_id)
         return scan.verification, scan.events
 
