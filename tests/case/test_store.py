@@ -16,6 +16,7 @@ from bwvdisclose.case import store as store_module
 from bwvdisclose.case.events import ZERO_HASH, CaseOpenedEvent, build_event, event_line
 from bwvdisclose.case.payloads import AnswerRecorded
 from bwvdisclose.case.store import CaseStore
+from bwvdisclose.case.verify import Verification
 from bwvdisclose.errors import CaseError, IntegrityError, LockError
 
 from .conftest import (
@@ -412,9 +413,7 @@ def test_crash_before_or_during_the_log_write(
     assert "an append was interrupted before its event was written" in verdict.notes
     assert store.read(case) == events
     store.append(case, OFFICER, answer("q.x", True))
-    assert store.verify(case) == store.verify(case).__class__(
-        case, True, 5, head=store.read(case)[-1].hash
-    )
+    assert store.verify(case) == Verification(case, True, 5, head=store.read(case)[-1].hash)
 
 
 # --- locks and concurrency ------------------------------------------------------------
