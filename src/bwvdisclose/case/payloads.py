@@ -1,0 +1,174 @@
+"""What happens in a case: the payload of each event type, and who did it.
+
+A caller builds one of these and passes it to `CaseStore.append`; the store wraps it in
+the envelope (seq, at, actor, prev, hash) of events.py. Times are UTC and are written
+ISO 8601 with microseconds and `Z`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
+
+from bwvdisclose.policy.models import PolicyRef
+
+HEX64 = r"^[0-9a-f]{64}$"
+TIME_PATTERN = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$"
+_TIME_RE = re.compile(TIME_PATTERN.strip("^$"))
+_EXAMPLE = "2024-05-01T12:00:00.000000Z"
+CASE_ID_PATTERN = r"^BWV-(\d{4})-(\d{4}|[1-9]\d{4,})$"
+
+
+def format_time(value: dt.datetime) -> str:
+    """UTC, microseconds, `Z`: 2024-05-01T12:00:00.000000Z."""
+    utc = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return utc.isoformat(timespec="microseconds") + "Z"
+
+
+def _parse_time(value: object) -> object:
+    if isinstance(value, str):
+        if not _TIME_RE.fullmatch(value):
+            raise ValueError("must be UTC ISO 8601 with microseconds and Z, e.g. " + _EXAMPLE)
+        return dt.datetime.fromisoformat(value)  # Z gives UTC
+    if isinstance(value, dt.datetime):
+        if value.utcoffset() is None:
+            raise ValueError("must be timezone-aware")
+        return value.astimezone(dt.UTC)
+    return value
+
+
+UtcTime = Annotated[
+    dt.datetime,
+    BeforeValidator(_parse_time),
+    PlainSerializer(format_time, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": TIME_PATTERN}),
+]
+Hex64 = Annotated[str, Field(pattern=HEX64)]
+Text = Annotated[str, Field(min_length=1)]
+AnswerValue = bool | str | list[str]
+Outcome = Literal["publish", "publish_with_redactions", "do_not_publish"]
+SignoffRole = Literal["decision_maker", "legal", "data_protection"]
+RECOMMENDATION_KEYS = frozenset(
+    {"outcome", "exceptions_met", "blocked_by", "referrals", "conditions", "redactions"}
+    | {"missing", "policy"}
+)
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class Actor(Frozen):
+    """Who did it: name, job role (e.g. "duty officer") and collar or staff number."""
+
+    name: Text
+    role: Text
+    number: Text
+
+
+class Signer(Frozen):
+    name: Text
+    rank: Text
+    number: Text
+
+
+# --- payloads: what a caller passes to CaseStore.append -----------------------------------
+
+
+class CaseOpened(Frozen):
+    type: Literal["case_opened"] = "case_opened"
+    case_id: str = Field(pattern=CASE_ID_PATTERN)
+    incident_ref: Text
+    occurred: UtcTime
+    location: Text
+    clips: list[str]
+    policy: PolicyRef
+    notes: str = ""
+
+
+class AnswerRecorded(Frozen):
+    type: Literal["answer_recorded"] = "answer_recorded"
+    question: Text
+    value: AnswerValue
+    rationale: str
+
+
+class AnswerChanged(Frozen):
+    type: Literal["answer_changed"] = "answer_changed"
+    question: Text
+    value: AnswerValue
+    previous: AnswerValue
+    rationale: str
+    reason: Text
+
+
+class RecommendationComputed(Frozen):
+    type: Literal["recommendation_computed"] = "recommendation_computed"
+    recommendation: dict[str, Any]
+    policy: PolicyRef
+
+    @model_validator(mode="after")
+    def _has_engine_keys(self) -> RecommendationComputed:
+        missing = RECOMMENDATION_KEYS - set(self.recommendation)
+        if missing:
+            raise ValueError(f"recommendation lacks keys: {', '.join(sorted(missing))}")
+        return self
+
+
+class DecisionRecorded(Frozen):
+    type: Literal["decision_recorded"] = "decision_recorded"
+    outcome: Outcome
+    recommended: Text
+    departure: bool
+    rationale: str
+
+
+class SignoffRecorded(Frozen):
+    type: Literal["signoff_recorded"] = "signoff_recorded"
+    role: SignoffRole
+    signer: Signer
+    head: Hex64 = Field(description="The log head the signature covers (this event's prev).")
+    signature: str = Field(pattern=r"^[A-Za-z0-9+/]+={0,2}$", description="Base64.")
+    algorithm: Text
+    certificate: Text = Field(description="PEM.")
+    fingerprint: Hex64 = Field(description="SHA-256 of the certificate DER.")
+
+
+class RecordRendered(Frozen):
+    type: Literal["record_rendered"] = "record_rendered"
+    file: Text
+    sha256: Hex64
+    size: int = Field(ge=0)
+    head: Hex64 = Field(description="The log head the record covers.")
+
+
+PAYLOADS = (
+    CaseOpened,
+    AnswerRecorded,
+    AnswerChanged,
+    RecommendationComputed,
+    DecisionRecorded,
+    SignoffRecorded,
+    RecordRendered,
+)
+Body = Annotated[
+    CaseOpened
+    | AnswerRecorded
+    | AnswerChanged
+    | RecommendationComputed
+    | DecisionRecorded
+    | SignoffRecorded
+    | RecordRendered,
+    Field(discriminator="type"),
+]
