@@ -147,3 +147,15 @@ def test_parse_reply_menu_keys(policy: Policy) -> None:
     assert parse_reply(qs["media.allegations"], "a, c") == ["racial_profiling", "unlawful_stop"]
     with pytest.raises(ValueError):
         parse_reply(qs["legal.iopc_status"], "x")
+
+
+def test_menu_keys_win_over_command_words(policy: Policy) -> None:
+    script, sink = Script(["b", "q"]), Sink()
+    Checklist(policy, {}, script, sink).run()
+    assert sink.events == [("record", "incident.type", "arrest", "")]
+
+
+def test_bad_reply_names_the_keys(policy: Policy) -> None:
+    script = Script(["zz", "q"])
+    Checklist(policy, {}, script, Sink()).run()
+    assert "SAY Not recorded: 'zz'. Type one of a-i; ? for help." in script.shown

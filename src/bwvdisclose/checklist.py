@@ -17,9 +17,10 @@ from bwvdisclose.engine import holds
 from bwvdisclose.explain import show_value
 from bwvdisclose.policy.models import AnswerValue, Policy, Question, Section
 
-BACK_WORDS = {"back", "b", "<"}
+# Menu keys (a, b, ... or y, n) win over these words; `b` is a menu key, never "back".
+BACK_WORDS = {"back", "<"}
 QUIT_WORDS = {"quit", "q", "exit"}
-HELP_WORDS = {"?", "help", "h"}
+HELP_WORDS = {"?", "help"}
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
@@ -103,6 +104,12 @@ def parse_reply(q: Question, text: str) -> AnswerValue:
     return parse_text_value(q, text)
 
 
+def _keys_text(q: Question) -> str:
+    keys = [key for key, _, _ in options(q)]
+    listed = " or ".join(keys) if len(keys) <= 2 else f"one of {keys[0]}-{keys[-1]}"
+    return f"{listed}, separated by commas, or none" if q.type == "multi" else listed
+
+
 class Checklist:
     """Walks the applicable questions, saving each reply through the sink."""
 
@@ -151,12 +158,14 @@ class Checklist:
         while True:
             reply = self.prompter.read(self._hint(q, current)).strip()
             word = reply.lower()
-            if word in QUIT_WORDS:
+            if word in {key for key, _, _ in options(q)}:
+                pass  # a menu key is an answer, whatever else it might spell
+            elif word in QUIT_WORDS:
                 raise Quit
-            if word in HELP_WORDS:
+            elif word in HELP_WORDS:
                 self.prompter.help(q, clauses(self.policy, q.cites))
                 continue
-            if word in BACK_WORDS:
+            elif word in BACK_WORDS:
                 previous = self._previous(q.id)
                 if previous is None:
                     self.prompter.say("This is the first question: nothing to go back to.")
@@ -166,8 +175,8 @@ class Checklist:
                 return None  # keep the current answer
             try:
                 value = parse_reply(q, reply)
-            except ValueError as exc:
-                self.prompter.say(f"Not recorded: {exc}. Type ? for help.")
+            except ValueError:
+                self.prompter.say(f"Not recorded: {reply!r}. Type {_keys_text(q)}; ? for help.")
                 continue
             self._save(q, value, current)
             return None

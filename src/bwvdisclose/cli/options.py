@@ -45,3 +45,26 @@ def store_option(f: F) -> F:
         show_default=True,
         help="Case store folder (or set BWVDISCLOSE_STORE).",
     )(f)
+
+
+def actor_options(f: F) -> F:
+    """Who is acting: recorded on every event this command writes."""
+    f = click.option(
+        "--number",
+        envvar="BWVDISCLOSE_NUMBER",
+        default=None,
+        help="Your collar or staff number (or set BWVDISCLOSE_NUMBER).",
+    )(f)
+    f = click.option(
+        "--user-role",
+        envvar="BWVDISCLOSE_ROLE",
+        default="duty officer",
+        show_default=True,
+        help="Your role (or set BWVDISCLOSE_ROLE).",
+    )(f)
+    return click.option(
+        "--user",
+        envvar="BWVDISCLOSE_USER",
+        default=None,
+        help="Your name (or set BWVDISCLOSE_USER; default: your login name).",
+    )(f)

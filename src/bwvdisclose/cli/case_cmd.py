@@ -1,0 +1,214 @@
+"""Case commands: `new`, `list`, `show`, `verify`, `schema events`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from rich.table import Table
+
+from bwvdisclose.answers import load_answers
+from bwvdisclose.case import CaseStore, event_log_schema, fold
+from bwvdisclose.cases import Intake, case_document, current_values, status
+from bwvdisclose.cli import views
+from bwvdisclose.cli.assess_cmd import run_checklist
+from bwvdisclose.cli.common import actor, console, open_cases
+from bwvdisclose.cli.options import actor_options, criteria_option, format_option, store_option
+from bwvdisclose.engine import evaluate
+from bwvdisclose.errors import IntegrityError
+from bwvdisclose.whatif import what_would_change
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def parse_occurred(text: str) -> dt.datetime:
+    """ISO date and time; without an offset it is UK local time (GMT or BST)."""
+    try:
+        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date and time like 2026-11-20T14:30") from None
+    return value.replace(tzinfo=LONDON) if value.tzinfo is None else value
+
+
+@click.command("new")
+@click.option("--incident-ref", help="Incident reference, e.g. CAD 1234/20NOV26.")
+@click.option(
+    "--occurred",
+    help="When it happened, e.g. 2026-11-20T14:30 (UK local time unless an offset is given).",
+)
+@click.option("--location", help="Where it happened.")
+@click.option("--clip", "clips", multiple=True, help="A BWV clip reference (repeatable).")
+@click.option("--notes", default="", help="Anything else the record should carry.")
+@click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Record these answers and print only the new case ID (no prompts).",
+)
+@store_option
+@criteria_option
+@actor_options
+def new_command(
+    incident_ref: str | None,
+    occurred: str | None,
+    location: str | None,
+    clips: tuple[str, ...],
+    notes: str,
+    answers_file: Path | None,
+    store: Path,
+    criteria: Path | None,
+    user: str | None,
+    user_role: str,
+    number: str | None,
+) -> None:
+    """Open a case: ask the intake details, then start the checklist.
+
+    With --answers FILE it runs without prompting (intake from the options) and
+    prints only the new case ID on stdout.
+    """
+    cases = open_cases(store, criteria)
+    scripted = answers_file is not None
+    answers = load_answers(answers_file, cases.policy) if answers_file else None
+    who = actor(user, user_role, number)
+    intake = Intake(
+        incident_ref=_need(incident_ref, "--incident-ref", "Incident reference", scripted),
+        occurred=parse_occurred(
+            _need(occurred, "--occurred", "When did it happen (YYYY-MM-DDTHH:MM)", scripted)
+        ),
+        location=_need(location, "--location", "Location", scripted),
+        clips=list(clips) or _clips(scripted),
+        notes=notes,
+    )
+    case_id = cases.open(who, intake)
+    if answers is not None:
+        cases.apply(case_id, who, answers, None)
+        cases.recompute(case_id, who)
+        click.echo(case_id)
+        return
+    out = console()
+    out.print(f"Opened [bold]{case_id}[/] in {store}")
+    run_checklist(cases, case_id, who, out)
+
+
+def _need(value: str | None, option: str, prompt: str, scripted: bool) -> str:
+    if value and value.strip():
+        return value.strip()
+    if scripted or not sys.stdin.isatty():
+        raise click.UsageError(f"{option} is required")
+    return str(click.prompt(prompt)).strip()
+
+
+def _clips(scripted: bool) -> list[str]:
+    if scripted or not sys.stdin.isatty():
+        return []
+    text = click.prompt(
+        "BWV clip references (comma separated, blank for none)", default="", show_default=False
+    )
+    return [c.strip() for c in str(text).split(",") if c.strip()]
+
+
+@click.command("list")
+@store_option
+@criteria_option
+@format_option("table", "json")
+def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
+    """List the cases in the store with where each stands."""
+    cases = open_cases(store, criteria)
+    rows = []
+    for case_id in cases.store.list_ids():
+        try:
+            state = fold(cases.store.read(case_id))
+        except IntegrityError as exc:
+            rows.append({"case_id": case_id, "status": f"DAMAGED: {exc}"})
+            continue
+        rec = state.recommendation or {}
+        rows.append(
+            {
+                "case_id": case_id,
+                "opened": f"{state.intake.opened_at:%Y-%m-%d %H:%M}",
+                "incident_ref": state.intake.incident_ref,
+                "recommended": rec.get("outcome", ""),
+                "decided": state.decision.outcome if state.decision else "",
+                "status": status(state, cases.policy),
+            }
+        )
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"Cases in {store}", title_justify="left")
+    for col in ("case_id", "opened", "incident_ref", "recommended", "decided", "status"):
+        table.add_column(col.replace("_", " ").title(), overflow="fold")
+    for row in rows:
+        table.add_row(
+            *(
+                row.get(c, "")
+                for c in ("case_id", "opened", "incident_ref", "recommended", "decided", "status")
+            )
+        )
+    console().print(table if rows else f"No cases in {store}")
+
+
+@click.command("show")
+@click.argument("case_id")
+@store_option
+@criteria_option
+@format_option("text", "json")
+def show_command(case_id: str, store: Path, criteria: Path | None, fmt: str) -> None:
+    """Show a case: state, current recommendation with reasons, and history."""
+    cases = open_cases(store, criteria)
+    state = cases.state(case_id)
+    if fmt == "json":
+        click.echo(json.dumps(case_document(state, cases.policy), indent=2, ensure_ascii=False))
+        return
+    out = console()
+    views.header(out, state, cases.policy)
+    out.print()
+    out.print(views.answers_table(state, cases.policy))
+    values = current_values(state)
+    rec = evaluate(cases.policy, values)
+    views.recommendation(out, cases.policy, rec, what_would_change(cases.policy, values, rec))
+    out.print()
+    out.print(views.history_table(state))
+
+
+@click.command("verify")
+@click.argument("target")
+@store_option
+@click.option(
+    "--trust",
+    "trust",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A trusted root certificate (PEM) for checking a PDF's signatures (repeatable).",
+)
+def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
+    """Verify a case's hash chain (TARGET is a case ID) or a signed record (TARGET is a PDF).
+
+    Exit 1 naming the first bad event or check.
+    """
+    check = CaseStore(store).verify(target)
+    if not check.ok:
+        raise IntegrityError(f"{target}: FAILED at event {check.bad_seq}: {check.problem}")
+    for note in check.notes:
+        click.echo(f"note: {note}")
+    click.echo(f"{target}: ok, {check.events} events, hash chain intact, head {check.head}")
+
+
+@click.group("schema")
+def schema_group() -> None:
+    """Print JSON Schemas for auditors' own tools."""
+
+
+@schema_group.command("events")
+def schema_events() -> None:
+    """The JSON Schema of one line of a case's events.jsonl."""
+    click.echo(json.dumps(event_log_schema(), indent=2))
+
+
+def register(group: click.Group) -> None:
+    for command in (new_command, list_command, show_command, verify_command, schema_group):
+        group.add_command(command)

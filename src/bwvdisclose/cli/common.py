@@ -1,0 +1,43 @@
+"""Small pieces several commands share: who is acting, opening the store, consoles."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from bwvdisclose.case import Actor, CaseStore
+from bwvdisclose.cases import Cases
+from bwvdisclose.policy import load_policy
+
+
+def actor(user: str | None, role: str, number: str | None) -> Actor:
+    name = user or _login()
+    if not number:
+        if not sys.stdin.isatty():
+            raise click.UsageError(
+                "give your collar or staff number with --number or BWVDISCLOSE_NUMBER"
+            )
+        number = click.prompt("Your collar or staff number").strip()
+    if not name.strip() or not role.strip() or not number.strip():
+        raise click.UsageError("name, role and number must not be empty")
+    return Actor(name=name.strip(), role=role.strip(), number=number.strip())
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown user"
+
+
+def open_cases(store: Path, criteria: Path | None) -> Cases:
+    return Cases(CaseStore(store), load_policy(criteria))
+
+
+def console() -> Console:
+    """Plain text when not a terminal (pipes, tests); colour on a terminal."""
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 100)
