@@ -22,7 +22,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, "aliases (*name) are not allowed in input files", event.start_mark
             )
@@ -52,7 +52,7 @@ def parse_data(text: str, name: str) -> Any:
     try:
         if name.endswith(".json"):
             return json.loads(text)
-        return yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_NoAliasLoader)
     except json.JSONDecodeError as exc:
         raise InputError(f"{name}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
     except yaml.MarkedYAMLError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -12,9 +12,9 @@ from pydantic import ValidationError
 
 from bwvdisclose.datafile import flatten_validation_error, load_data
 from bwvdisclose.errors import PolicyError
-from bwvdisclose.policy.models import Compare, Condition, Not, Policy, Ref
 from bwvdisclose.policy.models import All as AllC
 from bwvdisclose.policy.models import Any_ as AnyC
+from bwvdisclose.policy.models import Compare, Condition, Not, Policy, Ref
 
 POLICY_FILE = "policy.yaml"
 DEFAULT_POLICY = "met-bwv-2020"
@@ -40,7 +40,10 @@ def policy_files(folder: Path) -> Iterator[Path]:
     files = [
         p
         for p in folder.rglob("*")
-        if p.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(folder).parts)
+        if p.is_file()
+        and not any(
+            part.startswith(".") or part == "__pycache__" for part in p.relative_to(folder).parts
+        )
     ]
     yield from sorted(files, key=lambda p: p.relative_to(folder).as_posix())
 
@@ -148,14 +151,16 @@ def cross_reference_problems(policy: Policy) -> list[str]:
             if isinstance(node, Compare):
                 problems.extend(f"{where}: {p}" for p in _compare_problems(node, questions))
     for item, cites in _cited(policy):
-        problems.extend(f"{item}: cites unknown source {k}" for k in cites if k not in policy.sources)
+        problems.extend(
+            f"{item}: cites unknown source {k}" for k in cites if k not in policy.sources
+        )
     for r in policy.referrals:
         if r.advice not in questions:
             problems.append(f"referrals.{r.id}: advice question {r.advice} is not defined")
     return problems
 
 
-def _compare_problems(node: Compare, questions: dict[str, object]) -> list[str]:
+def _compare_problems(node: Compare, questions: Mapping[str, object]) -> list[str]:
     from bwvdisclose.policy.models import Question
 
     q = questions.get(node.q)

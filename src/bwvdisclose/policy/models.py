@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-AnswerValue = Union[bool, str, list[str]]
+AnswerValue = bool | str | list[str]
 QuestionType = Literal["bool", "choice", "multi", "text"]
 Outcome = Literal["publish", "publish_with_redactions", "do_not_publish", "refer", "incomplete"]
 OUTCOMES: tuple[str, ...] = (
@@ -80,7 +80,7 @@ class Always(Strict):
     always: Literal[True]
 
 
-Condition = Annotated[Union[Compare, Ref, All, Any_, Not, Always], Field(union_mode="smart")]
+Condition = Annotated[Compare | Ref | All | Any_ | Not | Always, Field(union_mode="smart")]
 All.model_rebuild()
 Any_.model_rebuild()
 Not.model_rebuild()
@@ -118,7 +118,9 @@ class Question(Strict):
                 raise ValueError("choices repeat")
         elif self.choices is not None:
             raise ValueError(f"a {self.type} question takes no choices")
-        if self.default is not None and (self.type != "choice" or self.default not in (self.choices or [])):
+        if self.default is not None and (
+            self.type != "choice" or self.default not in (self.choices or [])
+        ):
             raise ValueError("default must be one of the choices of a choice question")
         unknown = set(self.choice_labels) - set(self.choices or [])
         if unknown:
