@@ -41,9 +41,13 @@ class PdfCheck:
 
 def verify_pdf(pdf: bytes, trust: Sequence[x509.Certificate]) -> PdfCheck:
     """Check the record's signature against the given trust certificates. Never raises."""
+    with _quiet("pyhanko", "pyhanko_certvalidator"):
+        return _verify(pdf, trust)
+
+
+def _verify(pdf: bytes, trust: Sequence[x509.Certificate]) -> PdfCheck:
     try:
-        reader = _reader(pdf)
-        signatures = list(reader.embedded_signatures)
+        signatures = list(_reader(pdf).embedded_signatures)
     except Exception as exc:  # a damaged file is a failed check, not a crash
         return _failed(f"the file does not parse as a PDF: {_one_line(exc)}")
     if not signatures:
@@ -51,8 +55,7 @@ def verify_pdf(pdf: bytes, trust: Sequence[x509.Certificate]) -> PdfCheck:
     if len(signatures) > 1:
         return _failed(f"the record carries {len(signatures)} signatures; expected one")
     try:
-        with _quiet("pyhanko", "pyhanko_certvalidator"):
-            return _check(pdf, signatures[0], trust)
+        return _check(pdf, signatures[0], trust)
     except Exception as exc:
         return _failed(f"the signature cannot be checked: {_one_line(exc)}", signed=True)
 
