@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -8,10 +9,19 @@ from click.testing import CliRunner, Result
 
 from bwvdisclose.cli.main import cli
 from bwvdisclose.policy import Policy, load_policy
+from bwvdisclose.signing import create_test_identity
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 CRITERIA = ROOT / "criteria"
+PASSPHRASE = b"correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class KeyFiles:
+    p12: Path
+    pem: Path
+    passphrase: bytes
 
 
 @pytest.fixture(scope="session")
@@ -35,3 +45,13 @@ def invoke(runner: CliRunner) -> Invoke:
         return runner.invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def key_files(tmp_path_factory: pytest.TempPathFactory) -> KeyFiles:
+    """One TEST signing identity per session (RSA keys are slow to make)."""
+    out = tmp_path_factory.mktemp("keys")
+    p12, pem = create_test_identity(
+        "Jane Smith", "decision_maker", out, PASSPHRASE, rank="Inspector", number="4711"
+    )
+    return KeyFiles(p12=p12, pem=pem, passphrase=PASSPHRASE)

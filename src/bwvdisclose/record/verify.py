@@ -1,0 +1,169 @@
+"""Check a sealed record: one signature, intact, covering every byte, by a trusted signer.
+
+pyHanko does the cryptographic work. On top of it we insist that the bytes
+pyHanko ignores are canonical too (the hex case of /Contents and the zero
+padding after the CMS blob), so that any single changed byte fails the check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from bwvdisclose.errors import RecordError
+
+
+@dataclass(frozen=True)
+class PdfCheck:
+    """What verify_pdf found. `ok` only when every check passed."""
+
+    signed: bool
+    intact: bool
+    whole_file: bool
+    trusted: bool
+    signer: str
+    fingerprint: str
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        checks = (self.signed, self.intact, self.whole_file, self.trusted)
+        return all(checks) and not self.problems
+
+
+def verify_pdf(pdf: bytes, trust: Sequence[x509.Certificate]) -> PdfCheck:
+    """Check the record's signature against the given trust certificates. Never raises."""
+    with _quiet("pyhanko", "pyhanko_certvalidator"):
+        return _verify(pdf, trust)
+
+
+def _verify(pdf: bytes, trust: Sequence[x509.Certificate]) -> PdfCheck:
+    try:
+        signatures = list(_reader(pdf).embedded_signatures)
+    except Exception as exc:  # a damaged file is a failed check, not a crash
+        return _failed(f"the file does not parse as a PDF: {_one_line(exc)}")
+    if not signatures:
+        return _failed("the record carries no signature")
+    if len(signatures) > 1:
+        return _failed(f"the record carries {len(signatures)} signatures; expected one")
+    try:
+        return _check(pdf, signatures[0], trust)
+    except Exception as exc:
+        return _failed(f"the signature cannot be checked: {_one_line(exc)}", signed=True)
+
+
+@contextmanager
+def _quiet(*names: str) -> Iterator[None]:
+    """pyHanko logs each failed check with a traceback; PdfCheck.problems already says it."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _check(pdf: bytes, sig: Any, trust: Sequence[x509.Certificate]) -> PdfCheck:
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    roots = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in trust]
+    context = ValidationContext(trust_roots=roots, allow_fetching=False)
+    status = validate_pdf_signature(sig, context)
+    problems = _contents_problems(pdf, sig)
+    intact = bool(status.intact and status.valid) and not problems
+    whole = (
+        status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        and status.modification_level == ModificationLevel.NONE
+    )
+    if not (status.intact and status.valid):
+        problems.append("the signed bytes do not match the signature (the file was altered)")
+    if not whole:
+        problems.append("the signature does not cover the whole file (changed after signing)")
+    if not status.trusted:
+        problems.append("the signer's certificate does not chain to a trusted certificate")
+    cert = status.signing_cert
+    return PdfCheck(
+        signed=True,
+        intact=intact,
+        whole_file=whole,
+        trusted=bool(status.trusted),
+        signer=cert.subject.human_friendly,
+        fingerprint=hashlib.sha256(cert.dump()).hexdigest(),
+        problems=tuple(problems),
+    )
+
+
+def _contents_problems(pdf: bytes, sig: Any) -> list[str]:
+    """The signature hole must hold exactly the canonical hex of our CMS form and zero padding.
+
+    pyHanko reads hex case-insensitively, parses BER leniently and ignores what
+    follows the blob, so a changed byte there would otherwise pass unnoticed.
+    """
+    from bwvdisclose.record.cms_form import check_cms_form
+
+    start, end = int(sig.byte_range[1]), int(sig.byte_range[2])
+    contents: bytes = sig.pkcs7_content
+    if pdf[start:end] != b"<" + contents.hex().upper().encode("ascii") + b">":
+        return ["the signature value is not stored in canonical form (the file was altered)"]
+    try:
+        check_cms_form(contents)
+    except ValueError as exc:
+        return [f"the signature container was altered: {_one_line(exc)}"]
+    return []
+
+
+def extract_attachments(pdf: bytes) -> dict[str, bytes]:
+    """The embedded files of a record, by name, byte for byte."""
+    try:
+        reader = _reader(pdf)
+        tree = reader.root.get("/Names", {}).get("/EmbeddedFiles")
+        pairs = _name_tree(tree.get_object()) if tree is not None else []
+        return {
+            str(spec.get("/UF", spec.get("/F", key))): spec["/EF"]["/F"].get_object().data
+            for key, spec in pairs
+        }
+    except Exception as exc:
+        raise RecordError(f"cannot read the record's attachments: {_one_line(exc)}") from None
+
+
+def _name_tree(node: Any) -> list[tuple[str, Any]]:
+    pairs: list[tuple[str, Any]] = []
+    names = node.get("/Names", [])
+    for index in range(0, len(names) - 1, 2):
+        pairs.append((str(names[index]), names[index + 1].get_object()))
+    for kid in node.get("/Kids", []):
+        pairs.extend(_name_tree(kid.get_object()))
+    return pairs
+
+
+def _reader(pdf: bytes) -> Any:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    return PdfFileReader(BytesIO(pdf), strict=True)
+
+
+def _failed(reason: str, *, signed: bool = False) -> PdfCheck:
+    return PdfCheck(
+        signed=signed, intact=False, whole_file=False, trusted=False,
+        signer="", fingerprint="", problems=(reason,),
+    )  # fmt: skip
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]
