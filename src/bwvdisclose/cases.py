@@ -20,6 +20,7 @@ from bwvdisclose.case import (
     CaseStore,
     DecisionRecorded,
     RecommendationComputed,
+    SignoffRecorded,
     fold,
 )
 from bwvdisclose.engine import evaluate
@@ -27,6 +28,8 @@ from bwvdisclose.errors import AnswersError, CaseError
 from bwvdisclose.explain import OUTCOME_TEXT, show_value
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, AnswerValue, Policy, PolicyRef
 from bwvdisclose.recommendation import Recommendation
+from bwvdisclose.signing import Identity
+from bwvdisclose.signoff import ROLE_TEXT, missing_roles, signoff_for
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,17 @@ class Cases:
             )
         return rec
 
+    def sign(
+        self, case_id: str, identity: Identity, role: str, rank: str = "", number: str = ""
+    ) -> SignoffRecorded:
+        """Sign the current decision as `role`; the signer is the actor of the event."""
+        state = self.state(case_id)
+        self.check_policy(state)
+        body = signoff_for(state, self.policy, identity, role, rank, number)
+        who = Actor(name=body.signer.name, role=ROLE_TEXT[role].lower(), number=body.signer.number)
+        self.store.append(case_id, who, body)
+        return body
+
     def decide(self, case_id: str, actor: Actor, outcome: str, rationale: str) -> DecisionRecorded:
         """Record the decision maker's decision; a departure needs a written justification."""
         state = self.state(case_id)
@@ -176,10 +190,6 @@ def decision_for(rec: Recommendation, outcome: str, rationale: str) -> DecisionR
     )
 
 
-def required_roles(policy: Policy, outcome: str) -> list[str]:
-    return list(policy.signoffs.get(outcome, []))  # type: ignore[call-overload]
-
-
 def status(state: CaseState, policy: Policy) -> str:
     """Where the case stands: answering, awaiting advice, ready, decided, signed or recorded."""
     rec = state.recommendation or {}
@@ -187,8 +197,7 @@ def status(state: CaseState, policy: Policy) -> str:
         if rec.get("outcome") == "refer":
             return "awaiting advice"
         return "ready for decision" if rec.get("outcome") in DECIDABLE_OUTCOMES else "answering"
-    needed = set(required_roles(policy, state.decision.outcome))
-    if not needed <= state.signed_roles():
+    if missing_roles(state, policy):
         return "decided"
     fresh = [r for r in state.records if r.seq > state.last_change_seq]
     return "recorded" if fresh else "signed"
