@@ -190,12 +190,36 @@ def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
 
     Exit 1 naming the first bad event or check.
     """
+    if target.lower().endswith(".pdf") or Path(target).is_file():
+        _verify_record(Path(target), trust)
+        return
     check = CaseStore(store).verify(target)
     if not check.ok:
         raise IntegrityError(f"{target}: FAILED at event {check.bad_seq}: {check.problem}")
     for note in check.notes:
         click.echo(f"note: {note}")
     click.echo(f"{target}: ok, {check.events} events, hash chain intact, head {check.head}")
+
+
+def _verify_record(path: Path, trust: tuple[Path, ...]) -> None:
+    from bwvdisclose.record.check import check_record
+    from bwvdisclose.signing import load_cert_pem
+
+    data = read_text_or_bytes(path)
+    result = check_record(data, [load_cert_pem(t) for t in trust])
+    for ok, text in result.lines:
+        click.echo(f"{'ok  ' if ok else 'FAIL'} {text}")
+    for note in result.notes:
+        click.echo(f"note {note}")
+    if not result.ok:
+        raise IntegrityError(f"{path}: the record FAILED verification")
+    click.echo(f"{path}: verified")
+
+
+def read_text_or_bytes(path: Path) -> bytes:
+    if not path.is_file():
+        raise IntegrityError(f"{path}: no such file")
+    return path.read_bytes()
 
 
 @click.group("schema")

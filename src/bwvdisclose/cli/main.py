@@ -68,9 +68,16 @@ def cli() -> None:
 
 def _register() -> None:
     # Command modules stay light: weasyprint and pyhanko load inside the commands that use them.
-    from bwvdisclose.cli import assess_cmd, case_cmd, criteria_cmd, evaluate_cmd, keys_cmd
+    from bwvdisclose.cli import (
+        assess_cmd,
+        case_cmd,
+        criteria_cmd,
+        evaluate_cmd,
+        keys_cmd,
+        record_cmd,
+    )
 
-    for module in (evaluate_cmd, criteria_cmd, case_cmd, assess_cmd, keys_cmd):
+    for module in (evaluate_cmd, criteria_cmd, case_cmd, assess_cmd, record_cmd, keys_cmd):
         module.register(cli)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -50,21 +50,36 @@ def policy_files(folder: Path) -> Iterator[Path]:
 
 def policy_sha256(folder: Path) -> str:
     """SHA-256 over every file of the folder: relative path, NUL, length, NUL, bytes."""
+    return _digest((p.relative_to(folder).as_posix(), p.read_bytes()) for p in policy_files(folder))
+
+
+def _digest(files: Iterable[tuple[str, bytes]]) -> str:
     digest = hashlib.sha256()
-    for path in policy_files(folder):
-        data = path.read_bytes()
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+    for name, data in files:
+        digest.update(name.encode() + b"\0")
         digest.update(str(len(data)).encode() + b"\0" + data)
     return digest.hexdigest()
 
 
+def policy_bundle(folder: Path) -> dict[str, object]:
+    """Every file of the policy folder as text, keyed by relative path, with its hash."""
+    files = {p.relative_to(folder).as_posix(): p.read_text("utf-8") for p in policy_files(folder)}
+    return {"sha256": policy_sha256(folder), "files": files}
+
+
+def bundle_sha256(files: dict[str, str]) -> str:
+    """The policy hash recomputed from a bundle's files, as `policy_sha256` does on disk."""
+    return _digest((name, files[name].encode("utf-8")) for name in sorted(files))
+
+
 def load_policy(path: Path | None = None) -> Policy:
     """Load and check the policy in `path` (a folder or its policy.yaml); default: met-bwv-2020."""
-    folder = _folder(path)
+    folder = resolve_policy_folder(path)
     return _load_cached(folder, policy_sha256(folder))
 
 
-def _folder(path: Path | None) -> Path:
+def resolve_policy_folder(path: Path | None) -> Path:
+    """The policy folder `path` names (a folder or its policy.yaml); default met-bwv-2020."""
     if path is None:
         return default_policy_dir()
     path = Path(path)

@@ -1,0 +1,156 @@
+"""Decision and record commands: `decide`, `sign`, `record`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bwvdisclose.cli.common import actor, open_cases
+from bwvdisclose.cli.options import actor_options, criteria_option, store_option
+from bwvdisclose.errors import RecordError
+from bwvdisclose.explain import OUTCOME_TEXT
+from bwvdisclose.policy.load import resolve_policy_folder
+from bwvdisclose.policy.models import DECIDABLE_OUTCOMES
+from bwvdisclose.signing import Identity, load_identity, passphrase_from
+from bwvdisclose.signoff import ROLE_TEXT, missing_roles
+
+
+def key_options(f: click.decorators.FC) -> click.decorators.FC:
+    f = click.option(
+        "--passphrase-env",
+        metavar="VAR",
+        help="Read the key's passphrase from this environment variable (default: ask).",
+    )(f)
+    return click.option(
+        "--key",
+        "key",
+        required=True,
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Your signing key and certificate (encrypted PKCS#12 file).",
+    )(f)
+
+
+def identity_from(key: Path, passphrase_env: str | None) -> Identity:
+    def ask() -> str:
+        return str(click.prompt(f"Passphrase for {key.name}", hide_input=True))
+
+    return load_identity(key, passphrase_from(passphrase_env, None if passphrase_env else ask))
+
+
+@click.command("decide")
+@click.argument("case_id")
+@click.option(
+    "--outcome", required=True, type=click.Choice(DECIDABLE_OUTCOMES), help="The decision."
+)
+@click.option(
+    "--rationale", default="", help="Why; required when it departs from the recommendation."
+)
+@store_option
+@criteria_option
+@actor_options
+def decide_command(
+    case_id: str,
+    outcome: str,
+    rationale: str,
+    store: Path,
+    criteria: Path | None,
+    user: str | None,
+    user_role: str,
+    number: str | None,
+) -> None:
+    """Record the decision maker's decision on CASE_ID.
+
+    The tool recommends; a person decides. A decision that departs from the
+    recommendation needs a written justification (--rationale); no decision can
+    be recorded while the recommendation is incomplete or awaiting advice.
+    """
+    cases = open_cases(store, criteria)
+    body = cases.decide(case_id, actor(user, user_role, number), outcome, rationale)
+    departure = " (departs from the recommendation, justified)" if body.departure else ""
+    click.echo(f"{case_id}: decided {OUTCOME_TEXT[outcome].lower()}{departure}")
+    needed = missing_roles(cases.state(case_id), cases.policy)
+    click.echo(f"Sign-off needed from: {', '.join(ROLE_TEXT[r] for r in needed)}")
+
+
+@click.command("sign")
+@click.argument("case_id")
+@click.option(
+    "--role", required=True, type=click.Choice(list(ROLE_TEXT)), help="The role you sign in."
+)
+@click.option("--rank", default="", help="Your rank, if the certificate does not say.")
+@click.option(
+    "--number",
+    "signer_number",
+    default="",
+    help="Your collar number, if the certificate does not say.",
+)
+@key_options
+@store_option
+@criteria_option
+def sign_command(
+    case_id: str,
+    role: str,
+    rank: str,
+    signer_number: str,
+    key: Path,
+    passphrase_env: str | None,
+    store: Path,
+    criteria: Path | None,
+) -> None:
+    """Sign off the decision on CASE_ID in ROLE, with a signature over the case's head.
+
+    A sign-off goes stale when the case changes afterwards and must be repeated.
+    """
+    cases = open_cases(store, criteria)
+    body = cases.sign(case_id, identity_from(key, passphrase_env), role, rank, signer_number)
+    click.echo(
+        f"{case_id}: signed as {ROLE_TEXT[role].lower()} by {body.signer.name} "
+        f"over head {body.head}"
+    )
+    needed = missing_roles(cases.state(case_id), cases.policy)
+    click.echo(
+        "All required sign-offs are present."
+        if not needed
+        else f"Still needed: {', '.join(ROLE_TEXT.get(r, r) for r in needed)}"
+    )
+
+
+@click.command("record")
+@click.argument("case_id")
+@key_options
+@click.option(
+    "--out", type=click.Path(path_type=Path, dir_okay=False), help="Also write the PDF here."
+)
+@store_option
+@criteria_option
+def record_command(
+    case_id: str,
+    key: Path,
+    passphrase_env: str | None,
+    out: Path | None,
+    store: Path,
+    criteria: Path | None,
+) -> None:
+    """Render the signed PDF/A-3b decision record for CASE_ID (decision maker's key).
+
+    The record is filed in the case folder (records/) and, with --out, written there too.
+    """
+    from bwvdisclose.record.build import render_record
+
+    if out is not None and out.exists():
+        raise RecordError(f"{out} already exists; choose another --out")
+    if out is not None and not out.parent.is_dir():
+        raise RecordError(f"{out.parent} is not a folder")
+    cases = open_cases(store, criteria)
+    identity = identity_from(key, passphrase_env)
+    done = render_record(
+        cases.store, case_id, cases.policy, resolve_policy_folder(criteria), identity, out
+    )
+    click.echo(f"{case_id}: signed record written to {done.path}")
+    click.echo(f"  sha256 {done.sha256}, {done.size} bytes, covers log head {done.head}")
+
+
+def register(group: click.Group) -> None:
+    for command in (decide_command, sign_command, record_command):
+        group.add_command(command)

@@ -1,0 +1,142 @@
+"""Render, seal and file a case's decision record; log that it was rendered.
+
+The record is a PDF/A-3b rendered from templates, carrying the case log and the
+policy files as associated files, signed (PAdES) by the decision maker's key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from bwvdisclose.case import CaseState, CaseStore, Event, RecordRendered, fold
+from bwvdisclose.case.files import replace_file
+from bwvdisclose.cases import current_values
+from bwvdisclose.engine import evaluate
+from bwvdisclose.errors import RecordError
+from bwvdisclose.policy.load import policy_bundle
+from bwvdisclose.policy.models import Policy, PolicyRef
+from bwvdisclose.record.context import record_context
+from bwvdisclose.record.html import render_html, templates_dir
+from bwvdisclose.record.pdf import Attachment
+from bwvdisclose.signing import Identity, cert_fingerprint
+from bwvdisclose.signoff import missing_roles
+from bwvdisclose.whatif import what_would_change
+
+EVENTS_FILE = "case-events.jsonl"
+POLICY_FILE = "policy-files.json"
+RECORDS_DIR = "records"
+HEAD_KEYWORD = "bwvdisclose-head:"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    path: Path
+    sha256: str
+    size: int
+    head: str
+
+
+def record_html(
+    state: CaseState,
+    events: list[Event],
+    policy: Policy,
+    attachments: list[Attachment],
+    now: dt.datetime,
+) -> str:
+    """The record as HTML: what a reviewer reads (and what the snapshots keep)."""
+    answers = current_values(state)
+    rec = evaluate(policy, answers)
+    flips = what_would_change(policy, answers, rec)
+    listed = [
+        {"name": a.name, "size": len(a.data), "sha256": hashlib.sha256(a.data).hexdigest()}
+        for a in attachments
+    ]
+    context = record_context(state, events, policy, rec, flips, listed, now)
+    context["keywords"] = f"{HEAD_KEYWORD}{state.head}, case:{state.case_id}"
+    return render_html("record.html.j2", context)
+
+
+def attachments_for(log: bytes, policy_folder: Path) -> list[Attachment]:
+    bundle = json.dumps(policy_bundle(policy_folder), indent=1, sort_keys=True, ensure_ascii=False)
+    return [
+        Attachment(
+            EVENTS_FILE,
+            log,
+            "application/x-ndjson",
+            "The case's event log (JSON Lines) this record covers",
+        ),
+        Attachment(
+            POLICY_FILE,
+            bundle.encode("utf-8"),
+            "application/json",
+            "The policy files used, with their SHA-256",
+        ),
+    ]
+
+
+def check_ready(state: CaseState, policy: Policy, identity: Identity) -> None:
+    """Refuse a record before the decision is made and signed, or with another key."""
+    missing = missing_roles(state, policy)
+    if missing:
+        raise RecordError(
+            f"case {state.case_id} is not ready for its record; still needed: {', '.join(missing)}"
+        )
+    used = state.recommendation_policy
+    if used != PolicyRef.of(policy):
+        named = f"{used.id} {used.version} (sha256 {used.sha256[:12]})" if used else "no policy"
+        raise RecordError(
+            f"case {state.case_id} was assessed under {named}; the loaded policy is "
+            f"{policy.id} {policy.version} (sha256 {policy.sha256[:12]}): use --criteria"
+        )
+    maker = next(s for s in state.current_signoffs() if s.role == "decision_maker")
+    if cert_fingerprint(identity.certificate) != maker.fingerprint:
+        raise RecordError(
+            f"the record is signed by the decision maker ({maker.signer.name}); "
+            "this key is someone else's"
+        )
+
+
+def render_record(
+    store: CaseStore,
+    case_id: str,
+    policy: Policy,
+    policy_folder: Path,
+    identity: Identity,
+    out: Path | None = None,
+) -> Rendered:
+    """Render, seal, write (atomically, 0600) and log the record; return where it is."""
+    from bwvdisclose.record.pdf import render_pdf
+    from bwvdisclose.record.seal import seal_with
+
+    verdict, events = store.verify_and_read(case_id)
+    if not verdict.ok:
+        raise RecordError(
+            f"case {case_id} fails verification ({verdict.problem}); no record is issued"
+        )
+    state = fold(events)
+    check_ready(state, policy, identity)
+    log = (store.case_dir(case_id) / "events.jsonl").read_bytes()
+    log = log[: log.rfind(b"\n") + 1]  # complete lines only: exactly the events verified
+    attachments = attachments_for(log, policy_folder)
+    now = dt.datetime.now(dt.UTC)
+    html = record_html(state, events, policy, attachments, now)
+    title = f"BWV disclosure decision record {case_id}"
+    pdf = render_pdf(html, templates_dir(), attachments, title, created=now)
+    maker = next(s for s in state.current_signoffs() if s.role == "decision_maker")
+    reason = f"Decision record for {case_id}"
+    sealed = seal_with(pdf, identity, reason=reason, location="bwvdisclose", name=maker.signer.name)
+    name = f"{case_id}-record-{state.last_seq:04d}.pdf"
+    folder = store.case_dir(case_id) / RECORDS_DIR
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = folder / name
+    replace_file(path, sealed)
+    if out is not None:
+        replace_file(out, sealed)
+    digest = hashlib.sha256(sealed).hexdigest()
+    body = RecordRendered(file=name, sha256=digest, size=len(sealed), head=state.head)
+    store.append(case_id, maker.actor, body)
+    return Rendered(out or path, digest, len(sealed), state.head)

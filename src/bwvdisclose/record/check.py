@@ -1,0 +1,153 @@
+"""`verify FILE.pdf`: check a decision record on its own, years later.
+
+The PDF signature, the embedded case log's hash chain ending at the head the record
+names, every sign-off signature in that log, the decision maker's key as the PDF's
+signer, the embedded policy files against the hash the case recorded, and the head
+printed on the page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cryptography import x509
+
+from bwvdisclose.case import Event, SignoffRecordedEvent, fold
+from bwvdisclose.case.verify import Head, scan_log
+from bwvdisclose.policy.load import bundle_sha256
+from bwvdisclose.record.build import EVENTS_FILE, HEAD_KEYWORD, POLICY_FILE
+from bwvdisclose.signing import verify_head_signature
+
+HEAD_RE = re.compile(re.escape(HEAD_KEYWORD) + r"([0-9a-f]{64})")
+
+
+@dataclass
+class RecordCheck:
+    """Each check as a line: passed or failed, and what it was."""
+
+    lines: list[tuple[bool, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, ok: bool, text: str) -> bool:
+        self.lines.append((ok, text))
+        return ok
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.lines) and all(ok for ok, _ in self.lines)
+
+
+def check_record(pdf: bytes, trust: Sequence[x509.Certificate]) -> RecordCheck:
+    from bwvdisclose.record.verify import extract_attachments, verify_pdf
+
+    result = RecordCheck()
+    sig = verify_pdf(pdf, trust)
+    _signature_lines(result, sig, bool(trust))
+    if not sig.signed or not sig.intact:
+        return result
+    files = extract_attachments(pdf)
+    head = _claimed_head(pdf)
+    if not result.add(head is not None, "the record names the log head it covers"):
+        return result
+    assert head is not None
+    log = files.get(EVENTS_FILE)
+    if not result.add(log is not None, f"the case log is embedded ({EVENTS_FILE})"):
+        return result
+    assert log is not None
+    events = _log_lines(result, log, head)
+    if events is None:
+        return result
+    _signoff_lines(result, events, sig.fingerprint)
+    _policy_lines(result, files.get(POLICY_FILE), events)
+    _printed_head(result, pdf, head)
+    return result
+
+
+def _signature_lines(result: RecordCheck, sig: object, trusted_given: bool) -> None:
+    from bwvdisclose.record.verify import PdfCheck
+
+    assert isinstance(sig, PdfCheck)
+    result.add(sig.signed, "the PDF carries a signature")
+    result.add(
+        sig.intact and sig.whole_file, "the PDF signature is valid and covers the whole file"
+    )
+    for problem in sig.problems:
+        if trusted_given or "trust" not in problem.lower():
+            result.add(False, problem)
+    if trusted_given:
+        result.add(sig.trusted, f"the signer ({sig.signer}) chains to a trusted certificate")
+    else:
+        result.notes.append("signer not checked against a trust root: give --trust CERT")
+
+
+def _claimed_head(pdf: bytes) -> str | None:
+    """The head named in the document's keywords (set by the record's template)."""
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        info = PdfFileReader(BytesIO(pdf), strict=False).trailer_view["/Info"]
+        found = HEAD_RE.findall(str(info.get("/Keywords", "")))
+    except Exception:  # a damaged file: the head is simply not found
+        return None
+    return found[0] if len(found) == 1 else None
+
+
+def _log_lines(result: RecordCheck, log: bytes, head: str) -> list[Event] | None:
+    first = json.loads(log.split(b"\n", 1)[0] or b"{}") if log else {}
+    case_id = str(first.get("case_id", "")) if isinstance(first, dict) else ""
+    count = log.count(b"\n")
+    scan = scan_log(case_id, log, Head(seq=count, hash=head).to_bytes())
+    v = scan.verification
+    text = f"the embedded log's hash chain is intact ({v.events} events of case {case_id or '?'})"
+    if not result.add(v.ok, text if v.ok else f"embedded log: event {v.bad_seq}: {v.problem}"):
+        return None
+    result.add(v.head == head, f"the embedded log ends at the head the record names ({head[:16]}…)")
+    return list(scan.events)
+
+
+def _signoff_lines(result: RecordCheck, events: list[Event], pdf_signer: str) -> None:
+    signoffs = [e for e in events if isinstance(e, SignoffRecordedEvent)]
+    result.add(bool(signoffs), "the log holds sign-offs")
+    for s in signoffs:
+        good = verify_head_signature(s.certificate, s.head, s.signature, s.algorithm)
+        result.add(
+            good,
+            f"sign-off by {s.signer.name} as {s.role}: signature over head {s.head[:16]}… valid",
+        )
+    state = fold(events)
+    maker = [s for s in state.current_signoffs() if s.role == "decision_maker"]
+    result.add(
+        bool(maker) and maker[-1].fingerprint == pdf_signer,
+        "the PDF is signed with the decision maker's certificate",
+    )
+
+
+def _policy_lines(result: RecordCheck, bundle: bytes | None, events: list[Event]) -> None:
+    if not result.add(bundle is not None, f"the policy files are embedded ({POLICY_FILE})"):
+        return
+    assert bundle is not None
+    files = json.loads(bundle)["files"]
+    state = fold(events)
+    used = state.recommendation_policy
+    result.add(
+        used is not None and bundle_sha256(files) == used.sha256,
+        f"the embedded policy files hash to the policy the case used "
+        f"({used.sha256[:16] if used else '?'}…)",
+    )
+
+
+def _printed_head(result: RecordCheck, pdf: bytes, head: str) -> None:
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        result.notes.append("pdftotext not found: the printed head was not compared")
+        return
+    text = subprocess.run([tool, "-", "-"], input=pdf, capture_output=True, check=False).stdout
+    printed = re.sub(r"\s+", "", text.decode("utf-8", "replace"))
+    result.add(head in printed, "the head printed in the record matches the embedded log")
