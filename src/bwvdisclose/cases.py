@@ -29,7 +29,7 @@ from bwvdisclose.explain import OUTCOME_TEXT, show_value
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, AnswerValue, Policy, PolicyRef
 from bwvdisclose.recommendation import Recommendation
 from bwvdisclose.signing import Identity
-from bwvdisclose.signoff import ROLE_TEXT, missing_roles, signoff_for
+from bwvdisclose.signoff import ROLE_TEXT, decision_current, missing_roles, signoff_for
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,7 @@ def decision_for(rec: Recommendation, outcome: str, rationale: str) -> DecisionR
 def status(state: CaseState, policy: Policy) -> str:
     """Where the case stands: answering, awaiting advice, ready, decided, signed or recorded."""
     rec = state.recommendation or {}
-    if state.decision is None or state.decision.seq < (state.recommendation_seq or 0):
+    if not decision_current(state):
         if rec.get("outcome") == "refer":
             return "awaiting advice"
         return "ready for decision" if rec.get("outcome") in DECIDABLE_OUTCOMES else "answering"

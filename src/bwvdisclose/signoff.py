@@ -25,9 +25,14 @@ def required_roles(policy: Policy, outcome: str) -> list[str]:
     return list(roles)
 
 
+def decision_current(state: CaseState) -> bool:
+    """A decision stands until the recommendation is computed again after it."""
+    return state.decision is not None and state.decision.seq > (state.recommendation_seq or 0)
+
+
 def missing_roles(state: CaseState, policy: Policy) -> list[str]:
-    """Roles still to sign the current decision (all of them if there is no decision)."""
-    if state.decision is None:
+    """What the current decision still needs: `decision` itself, or the roles to sign."""
+    if state.decision is None or not decision_current(state):
         return ["decision"]
     return [
         r for r in required_roles(policy, state.decision.outcome) if r not in state.signed_roles()
@@ -43,7 +48,7 @@ def signoff_for(
     number: str = "",
 ) -> SignoffRecorded:
     """The sign-off event for `identity` as `role`, or an error saying why it cannot be given."""
-    if state.decision is None or (state.recommendation_seq or 0) > state.decision.seq:
+    if state.decision is None or not decision_current(state):
         raise CaseError(
             f"case {state.case_id} has no current decision; "
             "record it first with `bwvdisclose decide`"

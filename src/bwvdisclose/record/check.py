@@ -80,7 +80,9 @@ def _signature_lines(result: RecordCheck, sig: object, trusted_given: bool) -> N
         if trusted_given or "trust" not in problem.lower():
             result.add(False, problem)
     if trusted_given:
-        result.add(sig.trusted, f"the signer ({sig.signer}) chains to a trusted certificate")
+        name = re.search(r"Common Name: ([^,]+)", sig.signer)
+        who = name.group(1) if name else sig.signer
+        result.add(sig.trusted, f"the signer ({who}) chains to a trusted certificate")
     else:
         result.notes.append("signer not checked against a trust root: give --trust CERT")
 

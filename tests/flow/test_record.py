@@ -1,0 +1,207 @@
+"""The signed decision record: PDF/A-3b, embedded evidence, and a verify that cannot be fooled."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import subprocess
+from io import BytesIO
+from itertools import count
+from pathlib import Path
+
+from syrupy.assertion import SnapshotAssertion
+
+from bwvdisclose.answers import load_answers
+from bwvdisclose.case import Actor, CaseStore
+from bwvdisclose.cases import Cases, Intake
+from bwvdisclose.policy import load_policy
+from bwvdisclose.policy.load import resolve_policy_folder
+from bwvdisclose.record.build import EVENTS_FILE, POLICY_FILE, attachments_for, record_html
+from bwvdisclose.record.check import check_record
+from bwvdisclose.record.html import templates_dir
+from bwvdisclose.record.pdf import render_pdf
+from bwvdisclose.record.seal import seal_with
+from bwvdisclose.record.verify import extract_attachments
+from bwvdisclose.signing import load_cert_pem, load_identity
+from tests.flow.conftest import DEMO, FIXED, PASS, PASS_ENV, Keys, Signed, run
+
+
+def test_verify_passes(signed: Signed, keys: Keys) -> None:
+    code, out, err = run("verify", str(signed.pdf), "--trust", keys.pem("amy-ward"))
+    assert code == 0, out + err
+    assert out.endswith("verified\n")
+    assert "FAIL" not in out
+
+
+def test_pdfsig_reports_the_signature_valid(signed: Signed) -> None:
+    out = subprocess.run(
+        ["pdfsig", str(signed.pdf)], capture_output=True, text=True, check=False
+    ).stdout
+    assert "Signature Validation: Signature is Valid." in out
+    assert "Total document signed" in out
+
+
+def test_pdfa_3b_with_associated_source_files(signed: Signed) -> None:
+    data = signed.pdf.read_bytes()
+    info = subprocess.run(
+        ["pdfinfo", "-meta", str(signed.pdf)], capture_output=True, text=True
+    ).stdout
+    assert re.search(r"pdfaid:part(>|=\")3", info) and re.search(
+        r"pdfaid:conformance(>|=\")B", info
+    )
+    files = extract_attachments(data)
+    assert set(files) == {EVENTS_FILE, POLICY_FILE}
+    log = (signed.store / signed.case_id / "events.jsonl").read_bytes()
+    assert log.startswith(files[EVENTS_FILE])  # the log as it stood, byte for byte
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    specs = [ref.get_object() for ref in PdfFileReader(BytesIO(data)).root["/AF"]]
+    assert [(s["/UF"], s["/AFRelationship"]) for s in specs] == [
+        (EVENTS_FILE, "/Source"),
+        (POLICY_FILE, "/Source"),
+    ]
+
+
+def test_every_page_is_marked_and_numbered(signed: Signed) -> None:
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(signed.pdf), "-"], capture_output=True, text=True
+    ).stdout
+    pages = text.split("\f")[:-1]
+    assert len(pages) >= 4
+    for n, page in enumerate(pages, 1):
+        assert page.count("OFFICIAL-SENSITIVE") == 2, n
+        assert f"Page {n} of {len(pages)}" in page
+
+
+def test_rendering_is_logged_with_the_file_hash(signed: Signed) -> None:
+    events = [
+        json.loads(x)
+        for x in (signed.store / signed.case_id / "events.jsonl").read_text().splitlines()
+    ]
+    rendered = events[-1]
+    assert rendered["type"] == "record_rendered"
+    filed = signed.store / signed.case_id / "records" / rendered["file"]
+    assert hashlib.sha256(filed.read_bytes()).hexdigest() == rendered["sha256"]
+    assert filed.read_bytes() == signed.pdf.read_bytes()
+    assert oct(filed.stat().st_mode & 0o777) == "0o600"
+
+
+def test_any_changed_byte_fails(signed: Signed, keys: Keys) -> None:
+    data = signed.pdf.read_bytes()
+    trust = [load_cert_pem(Path(keys.pem("amy-ward")))]
+    step = max(1, len(data) // 37)
+    for position in range(0, len(data), step):
+        flipped = bytearray(data)
+        flipped[position] ^= 0x01
+        assert not check_record(bytes(flipped), trust).ok, position
+
+
+def test_a_tampered_embedded_log_fails_even_when_resealed(signed: Signed, keys: Keys) -> None:
+    """Someone with the key re-renders the record from an edited log: the chain check catches it."""
+    from bwvdisclose.case import fold
+
+    store = CaseStore(signed.store)
+    events = store.read(signed.case_id)
+    state = fold(events)
+    log = (signed.store / signed.case_id / "events.jsonl").read_bytes()
+    log = log[: log.index(b'"type":"record_rendered"')].rsplit(b"\n", 1)[0] + b"\n"
+    edited = log.replace(b"Protesters' faces visible throughout", b"No faces visible at all, none")
+    assert edited != log
+    policy = load_policy()
+    attachments = attachments_for(edited, resolve_policy_folder(None))
+    html = record_html(state, events, policy, attachments, FIXED)
+    pdf = render_pdf(html, templates_dir(), attachments, "tampered")
+    identity = load_identity(Path(keys.p12("amy-ward")), PASS.encode())
+    sealed = seal_with(pdf, identity, reason="r", location="l", name="n")
+    result = check_record(sealed, [identity.certificate])
+    assert not result.ok
+    assert any(
+        "embedded log: event" in text and "hash does not match" in text for _, text in result.lines
+    )
+
+
+def test_record_with_someone_elses_key_is_refused(tmp_path: Path, keys: Keys) -> None:
+    from tests.flow.conftest import decide, new_case, sign_all
+
+    store = tmp_path / "s"
+    case_id = new_case(store)
+    decide(store, case_id)
+    sign_all(store, keys, case_id)
+    code, _, err = run(
+        "record",
+        case_id,
+        "--key",
+        keys.p12("sam-okafor"),
+        "--passphrase-env",
+        PASS_ENV,
+        "--store",
+        str(store),
+    )
+    assert code == 1
+    assert "signed by the decision maker (Amy Ward); this key is someone else's" in err
+
+
+def test_out_must_not_overwrite(signed: Signed, keys: Keys) -> None:
+    code, _, err = run(
+        "record",
+        signed.case_id,
+        "--key",
+        keys.p12("amy-ward"),
+        "--passphrase-env",
+        PASS_ENV,
+        "--out",
+        str(signed.pdf),
+        "--store",
+        str(signed.store),
+    )
+    assert code == 1 and "already exists" in err
+
+
+# --- what a reviewer reads: the rendered HTML, for two outcomes ----------------------------
+
+
+def _fixed_case(tmp_path: Path, keys: Keys, answers_file: Path, outcome: str, why: str) -> str:
+    ticks = count()
+    store = CaseStore(tmp_path / "s", clock=lambda: FIXED + dt.timedelta(seconds=next(ticks)))
+    policy = load_policy()
+    cases = Cases(store, policy)
+    officer = Actor(name="PC Jane Smith", role="duty officer", number="PC1234")
+    intake = Intake(
+        "CAD 1/21NOV",
+        dt.datetime(2026, 11, 20, 14, 30, tzinfo=dt.UTC),
+        "Whitehall <b>SW1</b>",
+        ["BWV-1"],
+    )
+    case_id = cases.open(officer, intake)
+    cases.apply(case_id, officer, load_answers(answers_file, policy), None)
+    cases.recompute(case_id, officer)
+    cases.decide(
+        case_id, Actor(name="Amy Ward", role="decision maker", number="4711"), outcome, why
+    )
+    cases.sign(case_id, load_identity(Path(keys.p12("amy-ward")), PASS.encode()), "decision_maker")
+    state = cases.state(case_id)
+    events = store.read(case_id)
+    attachments = attachments_for(b"{}\n", resolve_policy_folder(None))
+    html = record_html(state, events, policy, attachments, FIXED)
+    return re.sub(r"[0-9a-f]{64}|[0-9a-f]{16}…", "<hash>", html)
+
+
+def test_record_html_publish_with_redactions(
+    tmp_path: Path, keys: Keys, snapshot: SnapshotAssertion
+) -> None:
+    html = _fixed_case(tmp_path, keys, DEMO, "publish_with_redactions", "")
+    assert "Whitehall &lt;b&gt;SW1&lt;/b&gt;" in html  # user text is escaped, never markup
+    assert html == snapshot
+
+
+def test_record_html_departure_do_not_publish(
+    tmp_path: Path, keys: Keys, snapshot: SnapshotAssertion
+) -> None:
+    html = _fixed_case(
+        tmp_path, keys, DEMO, "do_not_publish", "Family asked us not to <script>alert(1)</script>"
+    )
+    assert "departs from the recommendation" in html
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert html == snapshot
