@@ -71,7 +71,7 @@ def test_parse_text_value(policy: Policy) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"force.shown: [", "line 1: expected the node content"),
+        (b"force.shown: [", "expected node content"),
         (b"\xff\xfe bad", "not valid UTF-8"),
         (b"a: 1\x00", "binary data"),
         (b"a: &x 1\nb: *x\n", "aliases (*name) are not allowed"),

@@ -7,12 +7,14 @@ from collections.abc import Iterator
 import click
 import pytest
 
+from bwvdisclose.cli.main import COMMANDS as COMMANDS_TABLE
 from bwvdisclose.cli.main import cli
 from tests.conftest import ROOT, Invoke
 
 
 def _commands(group: click.Group, prefix: str = "") -> Iterator[str]:
-    for name, cmd in sorted(group.commands.items()):
+    names = group.list_commands(click.Context(group))
+    for name, cmd in ((n, group.get_command(click.Context(group), n)) for n in sorted(names)):
         path = f"{prefix}{name}"
         if isinstance(cmd, click.Group):
             yield from _commands(cmd, path + " ")
@@ -43,3 +45,19 @@ def test_readme_quickstart() -> None:
     readme = (ROOT / "README.md").read_text()
     quick = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
     assert "    make demo\n    make test\n" in quick
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS_TABLE))
+def test_lazy_help_matches_the_command(name: str) -> None:
+    """The one-line help `bwvdisclose --help` shows without importing matches the command's own."""
+    command = cli.get_command(click.Context(cli), name)
+    assert command is not None
+    first_line = (command.help or "").strip().splitlines()[0]
+    shown = COMMANDS_TABLE[name][2].removesuffix("...")
+    assert first_line.startswith(shown), (first_line, shown)
+
+
+def test_top_level_help_lists_every_command(invoke: Invoke) -> None:
+    out = invoke("--help").output
+    for name in COMMANDS_TABLE:
+        assert f"  {name} " in out

@@ -149,7 +149,20 @@ class _Decision:
     pending: list[str] = field(default_factory=list)
     missing: set[str] = field(default_factory=set)
     possible: set[tuple[str, str]] = field(default_factory=set)
-    trace: list[TraceItem] = field(default_factory=list)
+    trace: list[_Raw] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    """A trace entry before it becomes a TraceItem (only when an explanation is wanted)."""
+
+    kind: str
+    id: str
+    title: str
+    result: Tri
+    cites: list[str]
+    advice: AnswerValue | None = None
+    applies: bool = True
 
 
 def holds(policy: Policy, cond: Condition, answers: Answers) -> bool | None:
@@ -157,8 +170,11 @@ def holds(policy: Policy, cond: Condition, answers: Answers) -> bool | None:
     return _Context(policy, answers).eval(cond).value
 
 
-def evaluate(policy: Policy, answers: Answers) -> Recommendation:
-    """Evaluate `answers` under `policy`: the recommendation, explained rule by rule."""
+def evaluate(policy: Policy, answers: Answers, explain: bool = True) -> Recommendation:
+    """Evaluate `answers` under `policy`: the recommendation, explained rule by rule.
+
+    With `explain=False` the trace is left empty (what-if searches and bulk replays).
+    """
     ctx = _Context(policy, answers)
     decision = _decide(ctx)
     redactions, conditions = _addenda(ctx, decision)
@@ -166,9 +182,12 @@ def evaluate(policy: Policy, answers: Answers) -> Recommendation:
         decision.outcome = "incomplete"
         decision.blocked_by = []
     met = [e.id for e in policy.exceptions if ctx.ref(f"exception.{e.id}").value is True]
-    trace = _exception_trace(ctx) + _fact_trace(ctx) + decision.trace
-    trace += _rule_trace(ctx, "redaction", policy.redactions, decision)
-    trace += _rule_trace(ctx, "condition", policy.conditions, decision)
+    trace: list[TraceItem] = []
+    if explain:
+        raw = _exception_trace(ctx) + _fact_trace(ctx) + decision.trace
+        raw += _rule_trace(ctx, "redaction", policy.redactions, decision)
+        raw += _rule_trace(ctx, "condition", policy.conditions, decision)
+        trace = [_item(ctx, r) for r in raw]
     complete = decision.outcome != "incomplete"
     return Recommendation(
         outcome=decision.outcome,
@@ -194,7 +213,7 @@ def _decide(ctx: _Context) -> _Decision:
             assert step.when is not None and step.outcome is not None
             result = ctx.eval(step.when)
             held = result.value
-            d.trace.append(_item(ctx, "step", step.id, step.title, result, step.cites))
+            d.trace.append(_Raw("step", step.id, step.title, result, step.cites))
             if held is not False:
                 d.possible.add((step.outcome, step.id))
             if held is None:
@@ -229,7 +248,7 @@ def _referrals_step(ctx: _Context, step: Step, d: _Decision) -> bool | None:
                 pending.append(r.id)
         elif trigger.value is None:
             unknown |= trigger.missing
-        d.trace.append(_item(ctx, "referral", r.id, r.title, held, r.cites, advice=advice))
+        d.trace.append(_Raw("referral", r.id, r.title, held, r.cites, advice=advice))
     d.pending = pending
     if blocking:
         d.outcome, d.blocked_by = step.block_outcome, blocking
@@ -264,52 +283,38 @@ def _applies(rule: OutcomeRule, outcome: str, step: str) -> bool:
     return outcome in rule.applies_to and (not rule.steps or step in rule.steps)
 
 
-def _exception_trace(ctx: _Context) -> list[TraceItem]:
+def _exception_trace(ctx: _Context) -> list[_Raw]:
     return [
-        _item(ctx, "exception", e.id, e.title, ctx.ref(f"exception.{e.id}"), e.cites)
+        _Raw("exception", e.id, e.title, ctx.ref(f"exception.{e.id}"), e.cites)
         for e in ctx.policy.exceptions
     ]
 
 
-def _fact_trace(ctx: _Context) -> list[TraceItem]:
-    return [_item(ctx, "fact", f.id, f.title, ctx.ref(f.id), f.cites) for f in ctx.policy.facts]
+def _fact_trace(ctx: _Context) -> list[_Raw]:
+    return [_Raw("fact", f.id, f.title, ctx.ref(f.id), f.cites) for f in ctx.policy.facts]
 
 
-def _rule_trace(
-    ctx: _Context, kind: str, rules: list[OutcomeRule], d: _Decision
-) -> list[TraceItem]:
+def _rule_trace(ctx: _Context, kind: str, rules: list[OutcomeRule], d: _Decision) -> list[_Raw]:
     items = []
     for rule in rules:
         applies = d.step is not None and _applies(rule, d.outcome, d.step.id)
         result = ctx.eval(rule.when) if applies else Tri(False)
-        items.append(_item(ctx, kind, rule.id, rule.title, result, rule.cites, applies=applies))
+        items.append(_Raw(kind, rule.id, rule.title, result, rule.cites, applies=applies))
     return items
 
 
-def _item(
-    ctx: _Context,
-    kind: str,
-    rid: str,
-    title: str,
-    result: Tri,
-    cites: list[str],
-    advice: AnswerValue | None = None,
-    applies: bool = True,
-) -> TraceItem:
-    answers = [
-        TraceAnswer(id=qid, value=ctx.answers[qid])
-        for qid in sorted(result.support)
-        if qid in ctx.answers
-    ]
+def _item(ctx: _Context, raw: _Raw) -> TraceItem:
+    support = sorted(raw.result.support)
+    answers = [TraceAnswer(id=q, value=ctx.answers[q]) for q in support if q in ctx.answers]
     return TraceItem(
-        kind=kind,
-        id=rid,
-        title=title,
-        held=result.value if applies else None,
-        applies=applies,
+        kind=raw.kind,
+        id=raw.id,
+        title=raw.title,
+        held=raw.result.value if raw.applies else None,
+        applies=raw.applies,
         answers=answers,
-        missing=sorted(result.missing),
-        advice=advice if isinstance(advice, str) else None,
-        cites=list(cites),
-        clauses=[ctx.policy.sources[c].clause for c in cites],
+        missing=sorted(raw.result.missing),
+        advice=raw.advice if isinstance(raw.advice, str) else None,
+        cites=list(raw.cites),
+        clauses=[ctx.policy.sources[c].clause for c in raw.cites],
     )

@@ -40,7 +40,7 @@ def _flips(
     for changes in candidates:
         trial = dict(answers)
         trial.update({c.id: c.after for c in changes})
-        result = evaluate(policy, trial)
+        result = evaluate(policy, trial, explain=False)
         if result.outcome not in (outcome, "incomplete"):
             found.append(Flip(changes=changes, outcome=result.outcome))
             if len(found) >= MAX_FLIPS:

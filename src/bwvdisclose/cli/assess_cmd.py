@@ -138,7 +138,3 @@ def assess_command(
     recorded, changed = cases.apply(case_id, who, answers, reason or (rationale if pairs else None))
     out.print(f"{case_id}: {recorded} answer(s) recorded, {changed} changed")
     summary(cases, case_id, who, out)
-
-
-def register(group: click.Group) -> None:
-    group.add_command(assess_command)

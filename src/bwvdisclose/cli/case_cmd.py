@@ -231,8 +231,3 @@ def schema_group() -> None:
 def schema_events() -> None:
     """The JSON Schema of one line of a case's events.jsonl."""
     click.echo(json.dumps(event_log_schema(), indent=2))
-
-
-def register(group: click.Group) -> None:
-    for command in (new_command, list_command, show_command, verify_command, schema_group):
-        group.add_command(command)

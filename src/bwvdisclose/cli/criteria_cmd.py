@@ -28,7 +28,3 @@ def check_command(folder: Path | None) -> None:
         f"{policy.id} {policy.version}: ok ({len(policy.questions)} questions, "
         f"{examples} examples pass; sha256 {policy.sha256})"
     )
-
-
-def register(group: click.Group) -> None:
-    group.add_command(criteria_group)

@@ -33,7 +33,3 @@ def evaluate_command(answers_file: Path, criteria: Path | None, fmt: str) -> Non
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         click.echo(explain(policy, rec, flips), nl=False)
-
-
-def register(group: click.Group) -> None:
-    group.add_command(evaluate_command)

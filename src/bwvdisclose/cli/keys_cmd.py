@@ -58,7 +58,3 @@ def create(
 def _prompt_twice() -> str:
     value: str = click.prompt("Key passphrase", hide_input=True, confirmation_prompt=True, err=True)
     return value
-
-
-def register(group: click.Group) -> None:
-    group.add_command(keys)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from typing import Any
 
@@ -24,8 +25,62 @@ class DomainError(click.ClickException):
         click.echo(f"error: {self.format_message()}", err=True)
 
 
+# Commands load on first use, so `bwvdisclose evaluate` does not import rich, the case store,
+# weasyprint or pyhanko. name -> (module, attribute, one-line help shown by `--help`).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "evaluate": (
+        "evaluate_cmd",
+        "evaluate_command",
+        "Recommend for the answers in ANSWERS_FILE...",
+    ),
+    "criteria": ("criteria_cmd", "criteria_group", "Work with policy folders (criteria as data)."),
+    "new": ("case_cmd", "new_command", "Open a case: ask the intake details, then start the..."),
+    "assess": (
+        "assess_cmd",
+        "assess_command",
+        "Answer the checklist for CASE_ID; resumes at the first...",
+    ),
+    "list": ("case_cmd", "list_command", "List the cases in the store with where each stands."),
+    "show": (
+        "case_cmd",
+        "show_command",
+        "Show a case: state, current recommendation with reasons,...",
+    ),
+    "decide": ("record_cmd", "decide_command", "Record the decision maker's decision on CASE_ID."),
+    "sign": ("record_cmd", "sign_command", "Sign off the decision on CASE_ID in ROLE, with a..."),
+    "record": (
+        "record_cmd",
+        "record_command",
+        "Render the signed PDF/A-3b decision record for CASE_ID...",
+    ),
+    "verify": (
+        "case_cmd",
+        "verify_command",
+        "Verify a case's hash chain (TARGET is a case ID) or a...",
+    ),
+    "keys": ("keys_cmd", "keys", "Signing keys and certificates."),
+    "schema": ("case_cmd", "schema_group", "Print JSON Schemas for auditors' own tools."),
+}
+
+
 class BwvGroup(click.Group):
-    """A group that maps every expected failure of a subcommand to one clear line."""
+    """A group that loads commands lazily and maps every expected failure to one clear line."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(f"bwvdisclose.cli.{module}"), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, short) for name, (_, _, short) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -64,24 +119,6 @@ def cli() -> None:
     The tool recommends; a person decides. Every answer, decision and sign-off
     is kept in a tamper-evident case file.
     """
-
-
-def _register() -> None:
-    # Command modules stay light: weasyprint and pyhanko load inside the commands that use them.
-    from bwvdisclose.cli import (
-        assess_cmd,
-        case_cmd,
-        criteria_cmd,
-        evaluate_cmd,
-        keys_cmd,
-        record_cmd,
-    )
-
-    for module in (evaluate_cmd, criteria_cmd, case_cmd, assess_cmd, record_cmd, keys_cmd):
-        module.register(cli)
-
-
-_register()
 
 
 def main() -> None:

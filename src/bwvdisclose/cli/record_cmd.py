@@ -149,8 +149,3 @@ def record_command(
     )
     click.echo(f"{case_id}: signed record written to {done.path}")
     click.echo(f"  sha256 {done.sha256}, {done.size} bytes, covers log head {done.head}")
-
-
-def register(group: click.Group) -> None:
-    for command in (decide_command, sign_command, record_command):
-        group.add_command(command)
