@@ -159,3 +159,32 @@ def test_bad_reply_names_the_keys(policy: Policy) -> None:
     script = Script(["zz", "q"])
     Checklist(policy, {}, script, Sink()).run()
     assert "SAY Not recorded: 'zz'. Type one of a-i; ? for help." in script.shown
+
+
+def test_revisit_a_question_when_everything_is_answered(policy: Policy) -> None:
+    answers: dict[str, AnswerValue] = {}
+    while (q := next_question(policy, answers)) is not None:
+        answers[q.id] = parse_reply(
+            q, "n" if q.type == "bool" else ("none" if q.type == "multi" else "a")
+        )
+    replies = [
+        "y",
+        "Threats posted online",
+        "New intelligence at 11:00",
+        "a",
+        "Asked the command team",
+    ]
+    script, sink = Script(replies), Sink()
+    outcome = Checklist(policy, answers, script, sink).run(start="officers.safety_risk")
+    assert outcome.finished
+    assert sink.events == [
+        (
+            "change",
+            "officers.safety_risk",
+            True,
+            False,
+            "Threats posted online",
+            "New intelligence at 11:00",
+        ),
+        ("record", "command.advice", "pending", "Asked the command team"),  # now applies, so asked
+    ]

@@ -129,9 +129,12 @@ class Checklist:
         ]
         self.asked = 0
 
-    def run(self) -> Outcome:
+    def run(self, start: str | None = None) -> Outcome:
+        """Ask until every applicable question is answered; `start` revisits that question first."""
+        if start is not None and start not in self.policy.questions:
+            raise ValueError(f"unknown question {start}")
         shown: str | None = None
-        revisit: str | None = None
+        revisit: str | None = start
         try:
             while True:
                 q = (

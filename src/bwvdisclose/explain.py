@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from bwvdisclose.policy.models import AnswerValue, Policy
+from bwvdisclose.policy.models import AnswerValue, Policy, Question
 from bwvdisclose.recommendation import Flip, Recommendation, TraceItem
 
 OUTCOME_TEXT = {
@@ -24,6 +24,15 @@ def show_value(value: AnswerValue | None) -> str:
     if isinstance(value, list):
         return ", ".join(value) if value else "(none)"
     return "(unanswered)" if value is None else str(value)
+
+
+def show_answer(q: Question, value: AnswerValue | None) -> str:
+    """An answer as a person reads it: the choice labels the policy gives, yes or no."""
+    if isinstance(value, list):
+        return "; ".join(q.choice_labels.get(v, v) for v in value) if value else "(none)"
+    if isinstance(value, str) and q.type == "choice":
+        return q.choice_labels.get(value, value)
+    return show_value(value)
 
 
 def explain(policy: Policy, rec: Recommendation, flips: list[Flip] | None = None) -> str:

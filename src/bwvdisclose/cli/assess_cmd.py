@@ -37,7 +37,9 @@ class StoreSink:
         self.cases.change(self.case_id, self.who, qid, value, previous, rationale, reason)
 
 
-def run_checklist(cases: Cases, case_id: str, who: Actor, out: Console) -> None:
+def run_checklist(
+    cases: Cases, case_id: str, who: Actor, out: Console, start: str | None = None
+) -> None:
     """Walk the checklist, then show the recommendation. Ctrl-C or EOF: stop, nothing lost."""
     state = cases.state(case_id)
     cases.check_policy(state)
@@ -45,7 +47,7 @@ def run_checklist(cases: Cases, case_id: str, who: Actor, out: Console) -> None:
         cases.policy, current_values(state), TerminalPrompter(out), StoreSink(cases, case_id, who)
     )
     try:
-        result = checklist.run()
+        result = checklist.run(start)
     except (KeyboardInterrupt, EOFError):
         cases.recompute(case_id, who)
         out.print(
@@ -105,6 +107,11 @@ def parse_assignments(cases: Cases, pairs: tuple[str, ...], rationale: str) -> d
 @click.option(
     "--reason", default=None, help="Why answers change (required when any answer changes)."
 )
+@click.option(
+    "--revisit",
+    metavar="ID",
+    help="Start the checklist at this question, to review or change its answer.",
+)
 @store_option
 @criteria_option
 @actor_options
@@ -113,6 +120,7 @@ def assess_command(
     answers_file: Path | None,
     pairs: tuple[str, ...],
     rationale: str,
+    revisit: str | None,
     reason: str | None,
     store: Path,
     criteria: Path | None,
@@ -129,8 +137,10 @@ def assess_command(
     cases = open_cases(store, criteria)
     who = actor(user, user_role, number)
     out = console()
+    if revisit is not None and revisit not in cases.policy.questions:
+        raise AnswersError(f"--revisit {revisit}: unknown question")
     if answers_file is None and not pairs:
-        run_checklist(cases, case_id, who, out)
+        run_checklist(cases, case_id, who, out, revisit)
         return
     answers = load_answers(answers_file, cases.policy) if answers_file else {}
     if pairs:

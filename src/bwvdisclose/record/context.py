@@ -11,7 +11,7 @@ from typing import Any
 from bwvdisclose import __version__
 from bwvdisclose.case import AnswerChangedEvent, CaseState, Event
 from bwvdisclose.checklist import applicable
-from bwvdisclose.explain import OUTCOME_TEXT, show_value
+from bwvdisclose.explain import OUTCOME_TEXT, show_answer, show_value
 from bwvdisclose.policy.models import Policy
 from bwvdisclose.recommendation import Flip, Recommendation, TraceItem
 from bwvdisclose.signing import load_cert_pem, subject_details
@@ -140,7 +140,7 @@ def _sections(state: CaseState, policy: Policy) -> list[dict[str, Any]]:
                     "id": q.id,
                     "prompt": q.prompt,
                     "cites": q.cites,
-                    "answer": show_value(a.value) if a else "(unanswered)",
+                    "answer": show_answer(q, a.value) if a else "(unanswered)",
                     "rationale": a.rationale if a else "",
                     "by": f"{a.by.name} ({a.by.number})" if a else "",
                     "at": when(a.at) if a else "",
