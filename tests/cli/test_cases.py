@@ -7,18 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, Invoke
+from tests.conftest import Invoke
+from tests.flow.conftest import DEMO, ENV, INTAKE
 
-DEMO = ROOT / "demo" / "answers" / "protest.yaml"
-WHO = {"BWVDISCLOSE_USER": "PC Jane Smith", "BWVDISCLOSE_NUMBER": "PC1234"}
-INTAKE = [
-    "--incident-ref",
-    "CAD 1/21NOV",
-    "--occurred",
-    "2026-11-20T14:30",
-    "--location",
-    "Whitehall",
-]
+WHO = {k: v for k, v in ENV.items() if k.startswith("BWVDISCLOSE_")}
 
 
 @pytest.fixture

@@ -142,42 +142,37 @@ class Section(Strict):
 # --- rules --------------------------------------------------------------------------------
 
 
-class Fact(Strict):
+class Rule(Strict):
+    """What every rule has: an ID, a title a person reads, and the sources it cites."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    cites: list[str] = Field(min_length=1)
+
+
+class Fact(Rule):
     """A named intermediate condition (e.g. `protect`), referable as `{ref: id}`."""
 
-    id: str = Field(pattern=ID_PATTERN)
-    title: str
     when: Condition
-    cites: list[str] = Field(min_length=1)
 
 
-class Exception_(Strict):
-    id: str = Field(pattern=ID_PATTERN)
-    title: str
-    when: Condition
-    cites: list[str] = Field(min_length=1)
+class Exception_(Fact):
+    """An exception to the default, referable as `{ref: exception.<id>}`."""
 
 
-class Referral(Strict):
-    id: str = Field(pattern=ID_PATTERN)
-    title: str
+class Referral(Rule):
     trigger: Condition
     advice: str = Field(pattern=ID_PATTERN, description="The question holding the advice.")
-    cites: list[str] = Field(min_length=1)
 
 
-class OutcomeRule(Strict):
+class OutcomeRule(Fact):
     """A redaction or condition attached to certain outcomes (and, optionally, deciding steps)."""
 
-    id: str = Field(pattern=ID_PATTERN)
-    title: str
-    when: Condition
     applies_to: list[Outcome] = Field(min_length=1)
     steps: list[str] = Field(default_factory=list)
-    cites: list[str] = Field(min_length=1)
 
 
-class Step(Strict):
+class Step(Rule):
     """One step of the decision table. Steps run in order; the first that decides stops.
 
     kind `rule`: when `when` holds, the outcome is `outcome` (blocked by `block`, if given).
@@ -185,8 +180,6 @@ class Step(Strict):
     blocks with the referral's id as the block, advice in `refer_on` gives outcome `refer`.
     """
 
-    id: str = Field(pattern=ID_PATTERN)
-    title: str
     kind: Literal["rule", "referrals"] = "rule"
     when: Condition | None = None
     outcome: Outcome | None = None
@@ -194,7 +187,6 @@ class Step(Strict):
     block_on: list[str] = Field(default_factory=list)
     refer_on: list[str] = Field(default_factory=list)
     block_outcome: Outcome = "do_not_publish"
-    cites: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _shape(self) -> Step:
