@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bwvdisclose.answers import load_answers
+from bwvdisclose.answers import validate_answers
 from bwvdisclose.case import Actor, CaseStore
 from bwvdisclose.cases import Cases, Intake
 from bwvdisclose.policy import Policy
+from bwvdisclose.policy.examples import load_example
 from bwvdisclose.signing import load_identity
 from bwvdisclose.synth import demo_signers, generate_store
 from tests.conftest import CRITERIA, KeyFiles
@@ -88,7 +89,8 @@ def build_hand_store(root: Path, policy: Policy, key_files: KeyFiles) -> list[st
         clock.now = plan.opened
         intake = Intake("CAD 1/01JAN24", plan.opened - dt.timedelta(hours=3), "Whitehall", ["c1"])
         case_id = cases.open(OFFICER, intake)
-        answers = load_answers(EXAMPLES / f"{plan.example}.yaml", policy)
+        path = EXAMPLES / f"{plan.example}.yaml"
+        answers = validate_answers(policy, load_example(path).answers, path.name)
         cases.apply(case_id, OFFICER, answers, None)
         cases.recompute(case_id, OFFICER)
         if plan.decide:
