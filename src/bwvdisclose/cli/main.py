@@ -72,6 +72,14 @@ def _register() -> None:
 
     for module in (evaluate_cmd, criteria_cmd, case_cmd, assess_cmd, keys_cmd):
         module.register(cli)
+    _register_audit()
+
+
+def _register_audit() -> None:
+    from bwvdisclose.cli import audit_cmd, demo_cmd
+
+    for module in (audit_cmd, demo_cmd):
+        module.register(cli)
 
 
 _register()
