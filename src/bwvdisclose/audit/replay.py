@@ -20,11 +20,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from bwvdisclose.audit.policies import PolicyCatalog
-from bwvdisclose.audit.scan import map_cases, read_state
-from bwvdisclose.case import CaseStore
-from bwvdisclose.cases import current_values
+from bwvdisclose.audit.scan import map_cases
+from bwvdisclose.case import (
+    AnswerChangedEvent,
+    AnswerRecordedEvent,
+    CaseOpenedEvent,
+    CaseStore,
+    Event,
+    RecommendationComputedEvent,
+)
 from bwvdisclose.engine import evaluate
-from bwvdisclose.policy.models import Policy
+from bwvdisclose.policy.models import AnswerValue, Policy, PolicyRef
 from bwvdisclose.recommendation import TraceItem
 
 FIELDS = (
@@ -100,17 +106,52 @@ def _subset(summary: dict[str, Any]) -> dict[str, Any]:
     return {k: summary[k] for k in FIELDS if k in summary}
 
 
+@dataclass(frozen=True)
+class Held:
+    """What replay needs of a case: its current answers and the recommendation it holds."""
+
+    answers: dict[str, AnswerValue]
+    recommendation: dict[str, Any] | None
+    policy: PolicyRef  # the policy of that recommendation, else the case's own
+
+
+def held(events: list[Event]) -> Held:
+    """The last answer to each question and the last recommendation, from verified events.
+
+    The same answers and recommendation as `fold` gives, without building the whole
+    state (replay reads every case; `audit verify` checks the log's grammar).
+    """
+    answers: dict[str, AnswerValue] = {}
+    rec: RecommendationComputedEvent | None = None
+    for e in events:
+        if isinstance(e, AnswerRecordedEvent | AnswerChangedEvent):
+            answers[e.question] = e.value
+        elif isinstance(e, RecommendationComputedEvent):
+            rec = e
+    opened = events[0]
+    assert isinstance(opened, CaseOpenedEvent)
+    policy = rec.policy if rec else opened.policy
+    return Held(answers, rec.recommendation if rec else None, policy)
+
+
+def read_held(store: CaseStore, case_id: str) -> Held | str:
+    verdict, events = store.verify_and_read(case_id)
+    if not verdict.ok:
+        return f"{case_id}: fails verification at event {verdict.bad_seq}: {verdict.problem}"
+    return held(events)
+
+
 def replay_case(
     store: CaseStore, catalog: PolicyCatalog, new: Policy, case_id: str
 ) -> CaseChange | str | None:
     """The change for one case, None if nothing would change, or why it cannot be read."""
-    state = read_state(store, case_id)
+    state = read_held(store, case_id)
     if isinstance(state, str):
         return state
-    answers = current_values(state)
+    answers = state.answers
     after_rec = evaluate(new, answers)
     after = _subset(after_rec.summary())
-    found = catalog.find(state.recommendation_policy or state.policy)
+    found = catalog.find(state.policy)
     stored, base = state.recommendation, None
     if stored is None:  # never evaluated (no answers yet): compare with its own policy
         base = evaluate(found.policy, answers)
