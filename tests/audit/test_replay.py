@@ -13,7 +13,7 @@ from bwvdisclose.case import Actor, CaseStore
 from bwvdisclose.cases import Cases, Intake
 from bwvdisclose.policy import Policy, load_policy
 from bwvdisclose.policy.examples import load_example
-from tests.audit.conftest import R2
+from tests.audit.conftest import R2, copy_store
 from tests.conftest import CRITERIA
 
 OCCURRED = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
@@ -79,3 +79,15 @@ def test_the_r2_change_seen_from_a_case_answered_under_r2(tmp_path: Path, policy
     legal = next(r for r in change.rules if (r.kind, r.id) == ("referral", "legal"))
     assert (legal.before, legal.after) == ("did not hold", "held")
     assert not change.note  # the case's own policy version was found for the comparison
+
+
+def test_a_damaged_case_is_not_replayed(hand_store: Path, policy: Policy, tmp_path: Path) -> None:
+    store = copy_store(hand_store, tmp_path / "store")
+    log = store / "BWV-2024-0003" / "events.jsonl"
+    log.write_bytes(log.read_bytes().replace(b"protest", b"PROTEST", 1))
+    summary = new_summary(load_policy(R2))
+    for result in replay_store(store, PolicyCatalog(policy), load_policy(R2)):
+        summary.add(result)
+    assert [c.case_id for c in summary.changes] == ["BWV-2024-0005"]
+    (problem,) = summary.unreadable
+    assert problem.startswith("BWV-2024-0003: fails verification at event ")

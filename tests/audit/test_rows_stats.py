@@ -11,6 +11,7 @@ from bwvdisclose.audit.policies import PolicyCatalog
 from bwvdisclose.audit.rows import CaseRow, Filters, list_rows
 from bwvdisclose.audit.stats import compute_stats, percentile
 from bwvdisclose.policy import Policy
+from tests.audit.conftest import copy_store
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +105,17 @@ def test_filters_keep_exactly_the_matching_rows(
 def test_filters_combine(synth_store: Path, catalog: PolicyCatalog) -> None:
     rows = _rows(synth_store, catalog, decided="publish", departure=True)
     assert all(r.decided == "publish" and r.departure for r in rows)
+
+
+def test_a_damaged_case_is_listed_and_left_out_of_stats(
+    hand_store: Path, catalog: PolicyCatalog, tmp_path: Path
+) -> None:
+    store = copy_store(hand_store, tmp_path / "store")
+    (store / "BWV-2024-0002" / "HEAD").unlink()
+    rows = _rows(store, catalog)
+    damaged = rows[1]
+    assert (damaged.case_id, damaged.state) == ("BWV-2024-0002", "damaged")
+    assert "HEAD is missing" in damaged.problem
+    assert _rows(store, catalog, state="damaged") == [damaged]
+    stats = compute_stats(rows)
+    assert (stats["cases"], stats["damaged"], stats["departures"]) == (4, 1, 0)
