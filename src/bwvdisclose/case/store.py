@@ -68,6 +68,15 @@ def check_case_id(case_id: str) -> str:
     return case_id
 
 
+def check_signed_head(case_id: str, body: Body, prev: str) -> None:
+    """A sign-off must sign the head it is appended after; CaseError if the case moved on."""
+    if isinstance(body, SignoffRecorded) and body.head != prev:
+        raise CaseError(
+            f"case {case_id} changed after it was signed (signed {body.head[:12]}, "
+            f"now {prev[:12]}): review the case and sign again"
+        )
+
+
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -172,11 +181,7 @@ class CaseStore:
     ) -> Event:
         last = scan.events[-1] if scan else None
         seq, prev = (last.seq + 1, last.hash) if last else (1, ZERO_HASH)
-        if isinstance(body, SignoffRecorded) and body.head != prev:
-            raise CaseError(
-                f"case {folder.name} changed after it was signed (signed {body.head[:12]}, "
-                f"now {prev[:12]}): review the case and sign again"
-            )
+        check_signed_head(folder.name, body, prev)
         event = build_event(seq, at, actor, prev, body)
         if scan and scan.complete < scan.size:
             truncate(folder / LOG, scan.complete)

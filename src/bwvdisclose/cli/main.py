@@ -60,6 +60,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "keys": ("keys_cmd", "keys", "Signing keys and certificates."),
     "schema": ("case_cmd", "schema_group", "Print JSON Schemas for auditors' own tools."),
+    "audit": ("audit_cmd", "audit_group", "Audit a whole case store: verify it, list and count..."),
+    "demo": (
+        "demo_cmd",
+        "demo_command",
+        "Write a synthetic case store: invented cases, real hash...",
+    ),
 }
 
 

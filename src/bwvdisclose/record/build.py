@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bwvdisclose.case import CaseState, CaseStore, Event, RecordRendered, fold
+from bwvdisclose.case.bulk import record_path
 from bwvdisclose.case.files import replace_file
 from bwvdisclose.cases import current_values
 from bwvdisclose.engine import evaluate
@@ -28,7 +29,6 @@ from bwvdisclose.whatif import what_would_change
 
 EVENTS_FILE = "case-events.jsonl"
 POLICY_FILE = "policy-files.json"
-RECORDS_DIR = "records"
 HEAD_KEYWORD = "bwvdisclose-head:"
 
 
@@ -130,9 +130,8 @@ def render_record(
     reason = f"Decision record for {case_id}"
     sealed = seal_with(pdf, identity, reason=reason, location="bwvdisclose", name=maker.signer.name)
     name = f"{case_id}-record-{state.last_seq:04d}.pdf"
-    folder = store.case_dir(case_id) / RECORDS_DIR
-    folder.mkdir(mode=0o700, exist_ok=True)
-    path = folder / name
+    path = record_path(store.case_dir(case_id), name)
+    path.parent.mkdir(mode=0o700, exist_ok=True)
     replace_file(path, sealed)
     if out is not None:
         replace_file(out, sealed)

@@ -1,0 +1,63 @@
+"""Running one check over every case of a store, one case in memory at a time.
+
+`map_cases(task, case_ids, workers)` yields `task(case_id)` for each case in store
+order. With more than one worker it forks a pool: each worker reads one case at a
+time and sends back only the small result, so memory stays flat as the store grows.
+The task is handed to the workers when they start (inherited by fork, never pickled),
+so it may hold a loaded policy; results must be picklable.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from bwvdisclose.case import CaseState, CaseStore, fold
+from bwvdisclose.errors import BwvError
+
+R = TypeVar("R")
+PARALLEL_FROM = 400  # below this many cases a pool costs more than it saves
+CHUNK = 16
+
+_task: Callable[[str], Any] | None = None
+
+
+def default_workers(cases: int) -> int:
+    """Two workers for a large store on a machine with two or more cores, else one."""
+    return 1 if cases < PARALLEL_FROM else max(1, min(2, os.cpu_count() or 1))
+
+
+def map_cases(
+    task: Callable[[str], R], case_ids: Sequence[str], workers: int | None = None
+) -> Iterator[R]:
+    """`task(case_id)` for every case, in order; `workers` None picks by store size."""
+    count = default_workers(len(case_ids)) if workers is None else max(1, workers)
+    if count == 1 or len(case_ids) < 2:
+        yield from map(task, case_ids)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(count, initializer=_start, initargs=(task,)) as pool:
+        yield from pool.imap(_run, case_ids, chunksize=CHUNK)
+
+
+def _start(task: Callable[[str], Any]) -> None:
+    global _task
+    _task = task
+
+
+def _run(case_id: str) -> Any:
+    assert _task is not None, "worker started without a task"
+    return _task(case_id)
+
+
+def read_state(store: CaseStore, case_id: str) -> CaseState | str:
+    """The case's folded state, or why it cannot be trusted (one line, naming the case)."""
+    verdict, events = store.verify_and_read(case_id)
+    if not verdict.ok:
+        return f"{case_id}: fails verification at event {verdict.bad_seq}: {verdict.problem}"
+    try:
+        return fold(events)
+    except BwvError as exc:
+        return f"{case_id}: {exc}"

@@ -1,0 +1,103 @@
+"""Statistics over a store's rows, as a JSON-able dict for the text, JSON and PDF views.
+
+Counts by recommended and decided outcome, exception, block and referral, departures,
+state, time from opening to decision (median and 90th percentile, nearest rank, in
+hours, and a histogram), and per month of opening. Damaged cases are counted apart
+and left out of everything else. Built from rows one at a time; only the decision
+times are kept (one number per decided case).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from bwvdisclose.audit.rows import DAMAGED, CaseRow
+
+BUCKETS = (  # (label, upper bound in hours)
+    ("under 1 day", 24.0),
+    ("1-2 days", 48.0),
+    ("2-7 days", 168.0),
+    ("1-2 weeks", 336.0),
+    ("2-4 weeks", 672.0),
+    ("4 weeks or more", math.inf),
+)
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.cases = self.damaged = self.decided = self.departures = 0
+        self.counts: dict[str, Counter[str]] = defaultdict(Counter)
+        self.months: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+        self.hours: list[float] = []
+
+    def add(self, row: CaseRow) -> None:
+        if row.state == DAMAGED or row.opened is None:
+            self.damaged += 1
+            return
+        self.cases += 1
+        counts, month = self.counts, self.months[f"{row.opened:%Y-%m}"]
+        counts["recommended"][row.recommended or "none"] += 1
+        counts["state"][row.state] += 1
+        counts["exceptions"].update(row.exceptions)
+        counts["blocks"].update(row.blocked_by)
+        counts["referrals"].update(row.referrals)
+        month["recommended"][row.recommended or "none"] += 1
+        if row.decided and row.decided_at is not None:
+            self.decided += 1
+            self.departures += bool(row.departure)
+            counts["decided"][row.decided] += 1
+            month["decided"][row.decided] += 1
+            month["departures"]["count"] += bool(row.departure)
+            self.hours.append((row.decided_at - row.opened).total_seconds() / 3600)
+
+
+def compute_stats(rows: Iterable[CaseRow]) -> dict[str, Any]:
+    """The statistics of `rows` (see the module docstring for what is counted)."""
+    tally = _Tally()
+    for row in rows:
+        tally.add(row)
+    by = {key: dict(sorted(c.items())) for key, c in sorted(tally.counts.items())}
+    for key in ("recommended", "decided", "exceptions", "blocks", "referrals", "state"):
+        by.setdefault(key, {})
+    return {
+        "cases": tally.cases,
+        "damaged": tally.damaged,
+        "decided": tally.decided,
+        "departures": tally.departures,
+        "by": by,
+        "time_to_decision": _times(tally.hours),
+        "by_month": {
+            month: {
+                "opened": sum(parts["recommended"].values()),
+                "recommended": dict(sorted(parts["recommended"].items())),
+                "decided": dict(sorted(parts["decided"].items())),
+                "departures": parts["departures"]["count"],
+            }
+            for month, parts in sorted(tally.months.items())
+        },
+    }
+
+
+def _times(hours: list[float]) -> dict[str, Any]:
+    if not hours:
+        return {"decided": 0, "median_hours": None, "p90_hours": None, "histogram": {}}
+    hours.sort()
+    histogram = dict.fromkeys((label for label, _ in BUCKETS), 0)
+    for h in hours:
+        histogram[next(label for label, top in BUCKETS if h < top)] += 1
+    return {
+        "decided": len(hours),
+        "median_hours": round(statistics.median(hours), 1),
+        "p90_hours": round(percentile(hours, 90), 1),
+        "histogram": histogram,
+    }
+
+
+def percentile(ordered: list[float], pct: float) -> float:
+    """Nearest-rank percentile of an ascending list: the smallest value with pct% at or below."""
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]

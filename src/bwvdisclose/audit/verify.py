@@ -1,0 +1,148 @@
+"""Verify a whole store: every case's hash chain, sign-off signatures and record files.
+
+For each case, one at a time (see scan.py):
+  1. the hash chain and HEAD (`CaseStore.verify_and_read`), then the log's grammar (`fold`);
+  2. every sign-off: `head` equals the event's `prev`, the fingerprint is the
+     certificate's, and the signature verifies over `head` with the certificate's key;
+  3. every `record_rendered` file under `<case>/records/`: its size and SHA-256 equal
+     the event's. A changed or replaced file is a failure. A missing file is a note
+     (the log still proves what the record said, and a copy kept elsewhere can be
+     checked against its hash), or a failure with `require_records`.
+Each failure names the case and the first bad event, or the record file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
+from pathlib import Path
+
+from bwvdisclose.audit.scan import map_cases
+from bwvdisclose.case import CaseStore, Event, RecordRenderedEvent, SignoffRecordedEvent, fold
+from bwvdisclose.case.bulk import record_path
+from bwvdisclose.errors import BwvError
+from bwvdisclose.signing import cert_fingerprint, load_cert_pem, verify_head_signature
+
+
+@dataclass(frozen=True)
+class CaseCheck:
+    """The verdict on one case: what failed (each naming where), and harmless notes."""
+
+    case_id: str
+    events: int
+    failures: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+@dataclass
+class VerifySummary:
+    checked: int = 0
+    passed: int = 0
+    failed: list[CaseCheck] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, check: CaseCheck) -> None:
+        self.checked += 1
+        self.passed += check.ok
+        self.notes += [f"{check.case_id}: {note}" for note in check.notes]
+        if not check.ok:
+            self.failed.append(check)
+
+
+def verify_case(store: CaseStore, case_id: str, require_records: bool = False) -> CaseCheck:
+    """Check one case completely; never raises for a bad case, only reports it."""
+    try:
+        verdict, events = store.verify_and_read(case_id)
+    except BwvError as exc:
+        return CaseCheck(case_id, 0, (f"{case_id}: {exc}",))
+    failures, notes = [], list(verdict.notes)
+    if not verdict.ok:
+        problem = (verdict.problem or "").removeprefix(f"event {verdict.bad_seq}: ")
+        failures.append(f"{case_id}: event {verdict.bad_seq}: {problem}")
+    elif events:
+        try:
+            fold(events)
+        except BwvError as exc:
+            failures.append(str(exc))
+    failures += [f"{case_id}: {p}" for p in _signature_problems(events)]
+    found, missing = _record_problems(store.root / case_id, events, require_records)
+    failures += [f"{case_id}: {p}" for p in found]
+    notes += missing
+    return CaseCheck(case_id, len(events), tuple(failures), tuple(notes))
+
+
+def _signature_problems(events: list[Event]) -> Iterator[str]:
+    for e in events:
+        if not isinstance(e, SignoffRecordedEvent):
+            continue
+        who = f"event {e.seq}: the {e.role} sign-off by {e.signer.name}"
+        if e.head != e.prev:
+            yield f"{who} signs {e.head[:12]}, not the head it follows ({e.prev[:12]})"
+        elif _fingerprint(e.certificate) != e.fingerprint:
+            yield f"{who} names a fingerprint that is not its certificate's"
+        elif not verify_head_signature(e.certificate, e.head, e.signature, e.algorithm):
+            yield f"{who} does not verify: the signature is not over this head by this key"
+
+
+@lru_cache(maxsize=256)
+def _fingerprint(pem: str) -> str:
+    try:
+        return cert_fingerprint(load_cert_pem(pem))
+    except BwvError:
+        return ""
+
+
+def _record_problems(
+    folder: Path, events: list[Event], require: bool
+) -> tuple[list[str], list[str]]:
+    failures: list[str] = []
+    notes: list[str] = []
+    for e in events:
+        if not isinstance(e, RecordRenderedEvent):
+            continue
+        where = f"record {e.file} (event {e.seq})"
+        try:
+            path = record_path(folder, e.file)
+            with open(path, "rb") as fh:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+                size = fh.tell()
+        except BwvError as exc:
+            failures.append(f"{where}: {exc}")
+            continue
+        except FileNotFoundError:
+            (failures if require else notes).append(f"{where}: the file is missing")
+            continue
+        except OSError as exc:
+            failures.append(f"{where}: cannot be read: {exc.strerror}")
+            continue
+        if digest != e.sha256 or size != e.size:
+            failures.append(
+                f"{where}: the file differs from the one recorded ({size} bytes, "
+                f"sha256 {digest[:12]}; recorded {e.size} bytes, {e.sha256[:12]}): "
+                "changed or replaced"
+            )
+    return failures, notes
+
+
+def verify_store(
+    root: Path,
+    *,
+    workers: int | None = None,
+    require_records: bool = False,
+    progress: Callable[[CaseCheck], None] | None = None,
+) -> VerifySummary:
+    """Verify every case in the store at `root`, streaming; the summary keeps only failures."""
+    store = CaseStore(root)
+    summary = VerifySummary()
+    task = partial(verify_case, store, require_records=require_records)
+    for check in map_cases(task, store.list_ids(), workers):
+        summary.add(check)
+        if progress:
+            progress(check)
+    return summary

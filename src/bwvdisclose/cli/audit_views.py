@@ -1,0 +1,129 @@
+"""How audit results read as plain text: statistics, replay changes, list rows."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections.abc import Iterator
+from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from bwvdisclose.audit.replay import CaseChange, ReplaySummary
+from bwvdisclose.audit.rows import COLUMNS, CaseRow, flat
+
+SECTIONS = (
+    ("recommended", "Recommended outcome"),
+    ("decided", "Decided outcome"),
+    ("exceptions", "Exceptions met"),
+    ("blocks", "Blocked by"),
+    ("referrals", "Referrals triggered"),
+    ("state", "Where cases stand"),
+)
+
+
+def stats_text(stats: dict[str, Any]) -> Iterator[str]:
+    decided, departures = stats["decided"], stats["departures"]
+    share = f" ({100 * departures / decided:.1f}% of decisions)" if decided else ""
+    yield f"Cases: {stats['cases']}" + (
+        f" (and {stats['damaged']} damaged, left out)" if stats["damaged"] else ""
+    )
+    yield f"Decided: {decided}; departures from the recommendation: {departures}{share}"
+    t = stats["time_to_decision"]
+    if t["decided"]:
+        yield (
+            f"Time from opening to decision: median {t['median_hours']} h, "
+            f"90th percentile {t['p90_hours']} h"
+        )
+    for key, title in SECTIONS:
+        yield ""
+        yield title
+        yield from _counts(stats["by"][key])
+    if t["decided"]:
+        yield ""
+        yield "Time to decision"
+        yield from _counts(t["histogram"])
+    yield ""
+    yield "By month opened"
+    for month, m in stats["by_month"].items():
+        decided, opened, departures = sum(m["decided"].values()), m["opened"], m["departures"]
+        yield f"  {month}  opened {opened:>5}  decided {decided:>5}  departures {departures:>3}"
+
+
+def _counts(data: dict[str, int]) -> Iterator[str]:
+    if not data:
+        yield "  (none)"
+    for name, n in data.items():
+        yield f"  {name:<28} {n:>6}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(value) or "(none)"
+    return str(value)
+
+
+def change_text(change: CaseChange) -> Iterator[str]:
+    before, after = change.before, change.after
+    yield f"{change.case_id}  {before['outcome']} -> {after['outcome']}"
+    for key in change.changed:
+        if key != "outcome":
+            yield f"  {key}: {_show(before[key])} -> {_show(after[key])}"
+    if change.missing:
+        yield f"  needs answers to: {', '.join(change.missing)}"
+    if change.note:
+        yield f"  note: {change.note}"
+    if change.rules:
+        yield "  rules that differ:"
+    clauses: dict[str, str] = {}
+    for rule in change.rules:
+        yield f"    {rule.kind} {rule.id}: {rule.before} -> {rule.after} [{', '.join(rule.cites)}]"
+        clauses.update(zip(rule.cites, rule.clauses, strict=False))
+    if clauses:
+        yield "  clauses cited:"
+    for key, clause in clauses.items():
+        yield from textwrap.wrap(
+            f"{key}: {clause}", 96, initial_indent="    ", subsequent_indent="      "
+        )
+
+
+def replay_footer(summary: ReplaySummary) -> Iterator[str]:
+    p = summary.policy
+    unchanged = summary.cases - summary.changed - len(summary.unreadable)
+    yield (
+        f"Replayed {summary.cases} cases under {p['id']} version {p['version']} "
+        f"(sha256 {p['sha256'][:16]}): {summary.changed} would change, {unchanged} unchanged, "
+        f"{len(summary.unreadable)} could not be read."
+    )
+    for transition, n in sorted(summary.transitions.items()):
+        yield f"  {transition}: {n}"
+    for problem in summary.unreadable:
+        yield f"  not replayed: {problem}"
+    yield "Nothing was written: replay only reads the case files."
+
+
+HEADERS = {"case_id": "Case", "incident_type": "Incident", "departure": "Departs"}
+
+
+def rows_console() -> Console:
+    """Wide enough for the nine columns when not at a terminal (pipes, files)."""
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+
+
+def rows_table(title: str) -> Table:
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+    for col in COLUMNS:
+        header = HEADERS.get(col, col.replace("_", " ").capitalize())
+        table.add_column(header, overflow="fold", no_wrap=col in ("case_id", "opened"))
+    return table
+
+
+def table_cells(row: CaseRow) -> list[str]:
+    cells = flat(row)
+    cells["opened"] = cells["opened"][:10]
+    cells["exceptions"] = cells["exceptions"].replace(";", ", ")
+    if row.problem:
+        cells["state"] = f"DAMAGED: {row.problem}"
+    return [cells[c] for c in COLUMNS]

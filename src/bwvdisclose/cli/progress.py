@@ -1,0 +1,46 @@
+"""A progress bar on stderr at a terminal; nothing at all when not a terminal (pipes, CI)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+REFRESH = 0.1  # seconds between redraws
+
+
+@contextmanager
+def progress_bar(total: int, label: str) -> Iterator[Callable[[], None]]:
+    """Yield a `step()` to call once per item done.
+
+    The bar redraws from `step()` itself, with no refresh thread, so the audit's worker
+    processes can be forked while it is showing.
+    """
+    console = Console(stderr=True)
+    if not console.is_terminal or total <= 0:
+        yield lambda: None
+        return
+    bar = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        auto_refresh=False,
+        transient=True,
+    )
+    task = bar.add_task(label, total=total)
+    shown = [0.0]
+
+    def step() -> None:
+        bar.advance(task)
+        now = time.monotonic()
+        if now - shown[0] >= REFRESH:
+            bar.refresh()
+            shown[0] = now
+
+    with bar:
+        yield step

@@ -1,0 +1,98 @@
+"""Synthetic case stores for tests, demos and benchmarks: `generate_store`.
+
+Cases open over about 18 months under the shipped policy. The policy's own examples
+are spread through the store (so with 25 or more cases every outcome, exception,
+block, referral, condition and redaction appears), the rest are random draws (see
+plan.py) played through a plausible life (timeline.py). Everything but signature and
+certificate bytes is the same for the same seed. Sign-offs are real: RSA signatures
+over the log head by demo TEST identities made once into a key folder and reused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from bwvdisclose.case import Actor, CaseStore
+from bwvdisclose.case.bulk import sync_store, write_case
+from bwvdisclose.errors import CaseError
+from bwvdisclose.policy.load import default_policy_dir, load_policy
+from bwvdisclose.signing import Identity, create_test_identity, load_identity
+from bwvdisclose.synth.plan import example_answers, random_answers
+from bwvdisclose.synth.text import DEMO_PASSPHRASE, OFFICERS, SIGNERS
+from bwvdisclose.synth.timeline import CaseLife, Signers, live
+
+START = dt.datetime(2024, 7, 1, 8, 0, tzinfo=dt.UTC)
+SPAN = dt.timedelta(days=548)  # about 18 months
+
+__all__ = ["DEMO_PASSPHRASE", "default_keys_dir", "demo_signers", "generate_store"]
+
+
+def default_keys_dir(store: Path) -> Path:
+    """The demo identities live beside the store, never inside it: `<store>.keys/`."""
+    store = Path(store).resolve()
+    return store.parent / f"{store.name}.keys"
+
+
+def demo_signers(keys_dir: Path) -> Signers:
+    """Load the demo TEST identities from `keys_dir`, making any that are missing.
+
+    Loaded once per folder and process: opening an encrypted PKCS#12 file is slow.
+    """
+    return _signers(Path(keys_dir).resolve())
+
+
+@cache
+def _signers(keys_dir: Path) -> Signers:
+    deciders: list[tuple[Identity, Actor]] = []
+    others: dict[str, Identity] = {}
+    for name, role, rank, number in SIGNERS:
+        stem = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+        p12 = keys_dir / f"{stem}.p12"
+        if not p12.exists():
+            create_test_identity(name, role, keys_dir, DEMO_PASSPHRASE, rank=rank, number=number)
+        identity = load_identity(p12, DEMO_PASSPHRASE)
+        if role == "decision_maker":
+            deciders.append((identity, Actor(name=name, role="decision maker", number=number)))
+        else:
+            others[role] = identity
+    return Signers(decision_makers=tuple(deciders), others=others)
+
+
+def generate_store(
+    root: Path,
+    cases: int,
+    *,
+    seed: int = 0,
+    keys_dir: Path | None = None,
+    policy_dir: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write `cases` synthetic cases into the empty store at `root`; return how many."""
+    store = CaseStore(root)
+    if store.list_ids():
+        raise CaseError(f"{root} already holds cases; the demo fills an empty store")
+    folder = policy_dir or default_policy_dir()
+    policy = load_policy(folder)
+    signers = demo_signers(keys_dir or default_keys_dir(root))
+    examples = example_answers(policy, folder)
+    placed = {j * cases // len(examples): ex for j, ex in enumerate(examples)}
+    rng = random.Random(seed)
+    numbers: dict[int, int] = {}
+    for i in range(cases):
+        opened = START + SPAN * ((i + rng.random()) / cases)
+        numbers[opened.year] = numbers.get(opened.year, 0) + 1
+        case_id = f"BWV-{opened.year}-{numbers[opened.year]:04d}"
+        plan = placed.get(i) if cases >= len(examples) else None
+        life = CaseLife(rng, policy, opened)
+        officer = rng.choice(OFFICERS)
+        life.open(case_id, officer)
+        live(life, random_answers(rng, policy) if plan is None else plan, officer, signers)
+        write_case(store, life.chain.events, life.records, durable=False)
+        if progress:
+            progress(1)
+    sync_store()
+    return cases
