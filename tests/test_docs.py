@@ -61,3 +61,12 @@ def test_top_level_help_lists_every_command(invoke: Invoke) -> None:
     out = invoke("--help").output
     for name in COMMANDS_TABLE:
         assert f"  {name} " in out
+
+
+def test_readme_worked_example_is_real_output(invoke: Invoke) -> None:
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("    $ bwvdisclose evaluate demo/answers/protest.yaml\n")
+    block = readme[start:].split("\n\n`make demo`", 1)[0]
+    shown = "\n".join(line[4:] for line in block.splitlines()[1:])
+    result = invoke("evaluate", str(ROOT / "demo" / "answers" / "protest.yaml"))
+    assert shown.strip() == result.output.strip()
