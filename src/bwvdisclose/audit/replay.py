@@ -149,7 +149,7 @@ def replay_case(
     if isinstance(state, str):
         return state
     answers = state.answers
-    after_rec = evaluate(new, answers)
+    after_rec = evaluate(new, answers, explain=False)  # the trace only for cases that change
     after = _subset(after_rec.summary())
     found = catalog.find(state.policy)
     stored, base = state.recommendation, None
@@ -161,6 +161,7 @@ def replay_case(
     if not changed:
         return None
     base = base or evaluate(found.policy, answers)
+    after_rec = evaluate(new, answers)
     note = "" if found.exact else f"rules compared with {found.policy.id} {found.policy.version}"
     return CaseChange(
         case_id=case_id,
