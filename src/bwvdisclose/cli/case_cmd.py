@@ -29,9 +29,11 @@ def parse_occurred(text: str) -> dt.datetime:
     """ISO date and time; without an offset it is UK local time (GMT or BST)."""
     try:
         value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
+        value = value.replace(tzinfo=LONDON) if value.tzinfo is None else value
+        value.astimezone(dt.UTC)  # stored in UTC: the year must stay in range there too
+    except (ValueError, OverflowError):
         raise click.BadParameter(f"{text!r} is not a date and time like 2026-11-20T14:30") from None
-    return value.replace(tzinfo=LONDON) if value.tzinfo is None else value
+    return value
 
 
 @click.command("new")
