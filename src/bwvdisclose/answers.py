@@ -95,13 +95,14 @@ def validate_answers(policy: Policy, data: Any, name: str) -> dict[str, Answer]:
     problems: list[str] = []
     for key, raw in data.items():
         if not isinstance(key, str):
-            problems.append(f"{name}: {_describe(key)}: a question ID must be text")
+            problems.append(f"{name}: {_short(repr(key))}: a question ID must be text")
             continue
         qid = key
         q = questions.get(qid)
         if q is None:
             hint = _hint(qid, list(questions))
-            shown = qid if qid.isprintable() and len(qid) <= 80 else _describe(qid)
+            plain = qid.isprintable() and qid == qid.strip() and len(qid) <= 80
+            shown = qid if plain else _short(repr(qid))
             problems.append(f"{name}: {shown}: unknown question{hint}")
             continue
         try:
@@ -143,5 +144,8 @@ def _hint(word: str, options: list[str] | None) -> str:
 def _describe(value: Any) -> str:
     if value is None:
         return "an empty answer"
-    text = repr(value)
+    return _short(repr(value))
+
+
+def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
