@@ -129,12 +129,18 @@ class CaseStore:
             raise IntegrityError(
                 f"{folder} is a symbolic link; a case folder must be a real folder in the store"
             )
-        if not os.path.isdir(folder):
+        if not os.path.lexists(folder):
             raise CaseError(f"no case {case_id} in {self.root}")
+        if not os.path.isdir(folder):
+            raise IntegrityError(f"{folder} is not a folder; a case is a folder in the store")
         return folder
 
     def list_ids(self) -> list[str]:
-        """Every case folder's ID, in order of year and number."""
+        """Every case folder's ID, in order of year and number.
+
+        A link to a folder is listed too (is_dir follows it), so that a listing shows it
+        as damaged: reading it is refused.
+        """
         if not self.root.is_dir():
             return []
         entries = (e for e in os.scandir(self.root) if e.is_dir())

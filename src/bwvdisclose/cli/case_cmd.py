@@ -195,9 +195,14 @@ def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
     if target.lower().endswith(".pdf") or _is_file(target):
         _verify_record(Path(target), trust)
         return
-    check = CaseStore(store).verify(target)
+    check, events = CaseStore(store).verify_and_read(target)
     if not check.ok:
-        raise IntegrityError(f"{target}: FAILED at event {check.bad_seq}: {check.problem}")
+        where = f" at event {check.bad_seq}" if check.bad_seq else ""
+        raise IntegrityError(f"{target}: FAILED{where}: {check.problem}")
+    try:
+        fold(events)  # the chain holds; the events must also make sense in order
+    except IntegrityError as exc:
+        raise IntegrityError(f"{target}: FAILED: {exc}") from None
     for note in check.notes:
         click.echo(f"note: {note}")
     click.echo(f"{target}: ok, {check.events} events, hash chain intact, head {check.head}")
