@@ -39,9 +39,9 @@ class _StrictLoader(yaml.SafeLoader):
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         try:
             return super().construct_object(node, deep)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, RecursionError):
             raise
-        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+        except Exception as exc:  # a constructor's own failure on a value it cannot build
             kind = str(node.tag).rsplit(":", 1)[-1]
             why = f": {str(exc)[:120]}" if isinstance(exc, ValueError) else ""
             problem = f"cannot read {_short(node.value)} as {kind}{why}"
