@@ -26,10 +26,10 @@ CORPUS = Path(__file__).parent / "corpus"
 __all__ = ["CORPUS", "ENV", "INTAKE"]
 
 
-def run(*args: str, env: dict[str, str | None] | None = None) -> Result:
+def run(*args: str, env: dict[str, str | None] | None = None, input: str | None = None) -> Result:
     """The CLI in-process; an exception escaping it fails the test with its traceback."""
     full: dict[str, str | None] = {**ENV, "BWVDISCLOSE_DEBUG": None, **(env or {})}
-    return CliRunner().invoke(cli, list(args), env=full, catch_exceptions=False)
+    return CliRunner().invoke(cli, list(args), env=full, input=input, catch_exceptions=False)
 
 
 def assert_refused(result: Result, code: int | tuple[int, ...] = (1, 2), *needles: str) -> None:
