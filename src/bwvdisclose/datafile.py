@@ -17,6 +17,7 @@ from bwvdisclose.errors import InputError
 from bwvdisclose.safetext import strings
 
 MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 100  # far deeper than any policy or answers file; a parser's stack is not
 BOM = "\ufeff"
 
 
@@ -28,13 +29,23 @@ class _StrictLoader(yaml.SafeLoader):
     Python exception.
     """
 
+    depth = 0
+
     def compose_node(self, parent: Any, index: Any) -> Any:
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, "aliases (*name) are not allowed in input files", event.start_mark
             )
-        return super().compose_node(parent, index)
+        if self.depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         try:
@@ -133,8 +144,21 @@ def parse_data(text: str, name: str) -> Any:
         raise InputError(f"{name}: nested too deeply") from None
     except ValueError as exc:  # JSON: duplicate keys, NaN, integers too long to convert
         raise InputError(f"{name}: invalid JSON: {str(exc)[:200]}") from None
+    _check_depth(data, name)
     _check_strings(data, name)
     return data
+
+
+def _check_depth(data: Any, name: str) -> None:
+    """Refuse data nested deeper than MAX_DEPTH (JSON; YAML is stopped while composing)."""
+    todo = [(data, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                raise InputError(f"{name}: nested more than {MAX_DEPTH} levels deep")
+            children = item.values() if isinstance(item, dict) else item
+            todo.extend((child, depth + 1) for child in children)
 
 
 def _check_strings(data: Any, name: str) -> None:

@@ -30,7 +30,8 @@ EXPECT = {
     "bom-only.yaml": "no answers: the file is empty",
     "complex-key.yaml": "found unhashable key",
     "control-char-raw.yaml": "character #x001b at position 39 is not allowed",
-    "deep-nesting.yaml": "nested too deeply",
+    "deep-nesting.yaml": "line 1: nested more than 100 levels deep",
+    "deep-nesting-parses.yaml": "line 1: nested more than 100 levels deep",
     "duplicate-key.json": "duplicate key 'force.shown'",
     "duplicate-key.yaml": "line 3: duplicate key 'force.shown'",
     "duplicate-key-quoted.yaml": "line 2: duplicate key 'force.shown'",
@@ -87,6 +88,12 @@ def _deep_json(tmp: Path) -> Path:
     return path
 
 
+def _deep_yaml(tmp: Path) -> Path:
+    path = tmp / "deep.yaml"  # libyaml's C composer overflows its stack on this (segfault)
+    path.write_text("force.shown: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    return path
+
+
 def _fifo(tmp: Path) -> Path:
     path = tmp / "answers.yaml"
     os.mkfifo(path)  # reading it would block for ever: it must be refused unread
@@ -110,6 +117,7 @@ def _folder_named_yaml(tmp: Path) -> Path:
 GENERATED: dict[str, tuple[Callable[[Path], Path], int, str]] = {
     "over the size cap": (_huge, 1, "too large for a answers file (limit 2097152 bytes)"),
     "100000 levels of JSON": (_deep_json, 1, "nested too deeply"),
+    "100000 levels of YAML": (_deep_yaml, 1, "nested more than 100 levels deep"),
     "a named pipe": (_fifo, 1, "not a file"),
     "a missing file": (_missing, 1, "no such answers file"),
     "a device": (_device, 1, "/dev/zero: not a file"),

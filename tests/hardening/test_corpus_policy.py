@@ -276,7 +276,7 @@ FOLDERS: dict[str, tuple[Callable[[Path], Path], int, str]] = {
     "alias": (_text("status: in force", "status: &s in force\nnotice: *s"), 1, "aliases"),
     "python tag": (_text("status: in force", "status: !!python/name:os.system"), 1, "tag"),
     "bad date": (_text("effective: 2020-08-28", "effective: 2020-08-48"), 1, "cannot read"),
-    "3000 nested nots": (_deep_condition, 1, "nested too deeply"),
+    "3000 nested nots": (_deep_condition, 1, "nested more than 100 levels deep"),
     "policy.yaml is a link": (_link("policy.yaml"), 1, "a symbolic link in a policy folder"),
     "an example is a link": (
         _link("examples/01-default-do-not-publish.yaml"),
