@@ -36,6 +36,9 @@ def test_value_and_rationale_forms(policy: Policy) -> None:
         ({"force.shown": {"value": True, "why": "x"}}, "expected {value: ..., rationale: ...}"),
         ({"force.shown": {"value": True, "rationale": 3}}, "rationale must be text"),
         (["force.shown"], "f: expected a mapping of question IDs to answers"),
+        ({1: True}, "f: 1: a question ID must be text"),
+        ({"force.shown": {"value": True, "rationale": "a\x1b[2Jb"}}, "(U+001B at position 2)"),
+        ({"force.shown": {"value": True, "rationale": "\u202egnp.exe"}}, "direction-changing"),
     ],
 )
 def test_bad_answers_are_named(policy: Policy, data: object, message: str) -> None:
@@ -71,11 +74,18 @@ def test_parse_text_value(policy: Policy) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"force.shown: [", "expected node content"),
+        (b"force.shown: [", "node content"),
         (b"\xff\xfe bad", "not valid UTF-8"),
         (b"a: 1\x00", "binary data"),
         (b"a: &x 1\nb: *x\n", "aliases (*name) are not allowed"),
         (b"a: !!python/object/apply:os.system ['true']\n", "could not determine a constructor"),
+        (b"force.shown: true\nforce.shown: false\n", "line 2: duplicate key 'force.shown'"),
+        (b"<<: {force.shown: true}\n", "merge keys (<<) are not allowed"),
+        (b"force.shown: 2020-13-45\n", "line 1: cannot read '2020-13-45' as timestamp"),
+        (b"force.shown: !!bool maybe\n", "cannot read 'maybe' as bool"),
+        (b"force.shown: " + b"9" * 5000 + b"\n", "as int: Exceeds the limit"),
+        (b'force.shown: "\\ud800"\n', "lone surrogate (U+D800)"),
+        (b"# nothing here\n", "no answers: the file is empty"),
     ],
 )
 def test_unreadable_files(policy: Policy, tmp_path: Path, content: bytes, message: str) -> None:
@@ -85,3 +95,12 @@ def test_unreadable_files(policy: Policy, tmp_path: Path, content: bytes, messag
         load_answers(path, policy)
     assert message in str(err.value)
     assert str(path) in str(err.value)
+
+
+def test_json_duplicate_keys_and_a_bom(policy: Policy, tmp_path: Path) -> None:
+    path = tmp_path / "answers.json"
+    path.write_bytes(b'{"force.shown": true, "force.shown": false}')
+    with pytest.raises(InputError, match=r"duplicate key 'force\.shown'"):
+        load_answers(path, policy)
+    path.write_bytes('\ufeff{"force.shown": true}'.encode())
+    assert load_answers(path, policy)["force.shown"].value is True

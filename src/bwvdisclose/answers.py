@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from bwvdisclose.datafile import load_data
 from bwvdisclose.errors import AnswersError
 from bwvdisclose.policy.models import AnswerValue, Policy, Question
+from bwvdisclose.safetext import check_text
 
 TRUE_WORDS = {"y", "yes", "true", "t", "1"}
 FALSE_WORDS = {"n", "no", "false", "f", "0"}
@@ -46,6 +47,7 @@ def check_value(q: Question, value: Any) -> AnswerValue:
             return value
     elif q.type == "text":
         if isinstance(value, str) and len(value) <= MAX_TEXT:
+            check_text(value, "the answer")
             return value
     elif q.type == "choice":
         if isinstance(value, str) and value in (q.choices or []):
@@ -85,17 +87,23 @@ def parse_text_value(q: Question, text: str) -> AnswerValue:
 def validate_answers(policy: Policy, data: Any, name: str) -> dict[str, Answer]:
     """Check a parsed answers mapping against `policy`; all problems at once."""
     if data is None:
-        data = {}
+        raise AnswersError(f"{name}: no answers: the file is empty (write {{}} to give none)")
     if not isinstance(data, Mapping):
         raise AnswersError(f"{name}: expected a mapping of question IDs to answers")
     questions = policy.questions
     result: dict[str, Answer] = {}
     problems: list[str] = []
     for key, raw in data.items():
-        qid = str(key)
+        if not isinstance(key, str):
+            problems.append(f"{name}: {_short(repr(key))}: a question ID must be text")
+            continue
+        qid = key
         q = questions.get(qid)
         if q is None:
-            problems.append(f"{name}: {qid}: unknown question{_hint(qid, list(questions))}")
+            hint = _hint(qid, list(questions))
+            plain = qid.isprintable() and qid == qid.strip() and len(qid) <= 80
+            shown = qid if plain else _short(repr(qid))
+            problems.append(f"{name}: {shown}: unknown question{hint}")
             continue
         try:
             result[qid] = _one(q, raw)
@@ -123,6 +131,7 @@ def _one(q: Question, raw: Any) -> Answer:
         rationale = raw.get("rationale") or ""
         if not isinstance(rationale, str) or len(rationale) > MAX_TEXT:
             raise ValueError(f"rationale must be text of at most {MAX_TEXT} characters")
+        check_text(rationale, "the rationale")
         return Answer(value=check_value(q, raw["value"]), rationale=rationale)
     return Answer(value=check_value(q, raw))
 
@@ -135,5 +144,8 @@ def _hint(word: str, options: list[str] | None) -> str:
 def _describe(value: Any) -> str:
     if value is None:
         return "an empty answer"
-    text = repr(value)
+    return _short(repr(value))
+
+
+def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "..."

@@ -229,37 +229,56 @@ def _decide(ctx: _Context) -> _Decision:
 
 
 def _referrals_step(ctx: _Context, step: Step, d: _Decision) -> bool | None:
-    """Consult every triggered referral: an objection blocks, a pending advice refers."""
-    unknown: set[str] = set()
+    """Consult every triggered referral: an objection blocks, a pending advice refers.
+
+    A referral whose trigger is not yet known matters only if its advice could block or
+    refer: one whose advice is already `no_objection` changes nothing either way. When
+    the step is sure to decide (an objection, or advice awaited) but not yet which
+    referrals block or refer, it still decides here, and what is missing is listed.
+    """
     blocking, pending = [], []
+    may_block: set[str] = set()  # questions that could add a blocking referral
+    may_refer: set[str] = set()  # questions that could add an awaited referral
     for r in ctx.policy.referrals:
         trigger = ctx.eval(r.trigger)
         advice, _ = ctx.value_of(r.advice)
-        if trigger.value is True and advice is None:
-            unknown.add(r.advice)
         support = trigger.support | ({r.advice} if r.advice in ctx.answers else NONE)
         held = trigger
         if trigger.value is True:
             d.referrals.append(r.id)
             held = Tri(True, support)
-            if advice in step.block_on:
+            if advice is None:
+                may_block.add(r.advice)
+                may_refer.add(r.advice)
+            elif advice in step.block_on:
                 blocking.append(r.id)
             elif advice in step.refer_on:
                 pending.append(r.id)
         elif trigger.value is None:
-            unknown |= trigger.missing
+            if advice is None or advice in step.block_on:
+                may_block |= trigger.missing
+            if advice is None or advice in step.refer_on:
+                may_refer |= trigger.missing
         d.trace.append(_Raw("referral", r.id, r.title, held, r.cites, advice=advice))
     d.pending = pending
     if blocking:
         d.outcome, d.blocked_by = step.block_outcome, blocking
+        d.missing |= may_block
+        d.possible.add((step.block_outcome, step.id))
         return True
-    if unknown:
-        d.missing |= unknown
+    if may_block:
+        d.missing |= may_block | may_refer
         d.possible |= {(step.block_outcome, step.id), ("refer", step.id)}
-        return None
+        return True if pending else None
     if pending:
         d.outcome = "refer"
+        d.missing |= may_refer
+        d.possible.add(("refer", step.id))
         return True
+    if may_refer:
+        d.missing |= may_refer
+        d.possible.add(("refer", step.id))
+        return None
     return False
 
 

@@ -62,7 +62,7 @@ def create_test_identity(
         raise SigningError("a signer needs a name")
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     cert = _self_signed(key, _subject(name.strip(), role, rank.strip(), number.strip()))
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     stem = "".join(c if c.isalnum() else "-" for c in name.strip().lower()).strip("-") or "signer"
     p12_path, pem_path = out_dir / f"{stem}.p12", out_dir / f"{stem}.pem"
     for path in (p12_path, pem_path):
@@ -132,7 +132,19 @@ def load_identity(p12: Path, passphrase: bytes) -> Identity:
         ) from None
     if cert is None or not isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
         raise SigningError(f"key file {p12} does not hold an EC or RSA key and its certificate")
+    check_in_date(cert, f"the certificate in {p12}")
     return Identity(key=key, certificate=cert, chain=tuple(extra))
+
+
+def check_in_date(cert: x509.Certificate, what: str, now: dt.datetime | None = None) -> None:
+    """Refuse to sign with a certificate that has expired or is not valid yet."""
+    now = now or dt.datetime.now(dt.UTC)
+    if now > cert.not_valid_after_utc:
+        raise SigningError(f"{what} expired on {cert.not_valid_after_utc:%Y-%m-%d %H:%M} UTC")
+    if now < cert.not_valid_before_utc:
+        raise SigningError(
+            f"{what} is not valid until {cert.not_valid_before_utc:%Y-%m-%d %H:%M} UTC"
+        )
 
 
 def sign_head(identity: Identity, head_hex: str) -> tuple[str, str]:
@@ -223,4 +235,8 @@ def passphrase_from(env_var: str | None, prompt: Callable[[], str] | None) -> by
         raise SigningError("no passphrase source: name an environment variable or use a prompt")
     if not value:
         raise SigningError("the passphrase must not be empty")
-    return value.encode("utf-8")
+    try:
+        return value.encode("utf-8")
+    except UnicodeEncodeError:  # never repeat the passphrase, not even in part
+        source = f"in {env_var} " if env_var else ""
+        raise SigningError(f"the passphrase {source}is not valid UTF-8 text") from None

@@ -303,11 +303,13 @@ def test_a_log_of_another_case_is_detected(store: CaseStore, case: str) -> None:
     assert verdict.problem == f"event 1: opens case {case}, but this is case {other}"
 
 
-@pytest.mark.parametrize("head", [None, b"", b"{}", b'{"seq": 4}', b"\xff"])
+@pytest.mark.parametrize("head", [None, b"", b"{}", b'{"seq": 4}', b"\xff", b"canonical + space"])
 def test_a_missing_or_broken_head_is_detected(
     store: CaseStore, case: str, head: bytes | None
 ) -> None:
     path = store.case_dir(case) / "HEAD"
+    if head == b"canonical + space":
+        head = path.read_bytes().replace(b",", b", ")  # same JSON, not the bytes the store wrote
     path.unlink() if head is None else path.write_bytes(head)
     assert store.verify(case).problem == "HEAD is missing or unreadable"
 
@@ -475,3 +477,75 @@ def test_two_processes_creating_cases_get_distinct_ids(store: CaseStore) -> None
     ids = store.list_ids()
     assert len(ids) == 20 and ids[-1].endswith("-0020")
     assert all(store.verify(case_id).ok for case_id in ids)
+
+
+# --- links and odd files in place of case files --------------------------------------
+
+
+@pytest.mark.parametrize("name", ["events.jsonl", "HEAD", ".lock"])
+def test_a_case_file_that_is_a_link_is_refused(
+    store: CaseStore, case: str, tmp_path: Path, name: str
+) -> None:
+    path = store.case_dir(case) / name
+    outside = tmp_path / f"outside-{name}"
+    outside.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to(outside)
+    with pytest.raises(IntegrityError, match=f"{name} is a symbolic link; refusing to follow it"):
+        store.verify(case)
+    with pytest.raises(IntegrityError, match="symbolic link"):
+        store.append(case, OFFICER, answer("q.x", True))
+    assert outside.read_bytes() == (store.case_dir(case) / name).read_bytes()
+
+
+def test_a_case_folder_that_is_a_link_is_refused(
+    store: CaseStore, case: str, tmp_path: Path
+) -> None:
+    folder = store.case_dir(case)
+    moved = tmp_path / "elsewhere"
+    folder.rename(moved)
+    folder.symlink_to(moved)
+    for action in (
+        lambda: store.verify(case),
+        lambda: store.append(case, OFFICER, answer("q", True)),
+    ):
+        with pytest.raises(IntegrityError, match="is a symbolic link; a case folder must be"):
+            action()
+    assert case in store.list_ids()  # listed, so that a listing shows it as damaged
+
+
+@pytest.mark.parametrize("name", ["events.jsonl", "HEAD"])
+def test_a_folder_in_place_of_a_case_file_is_refused(
+    store: CaseStore, case: str, name: str
+) -> None:
+    path = store.case_dir(case) / name
+    path.unlink()
+    path.mkdir()
+    with pytest.raises(IntegrityError, match=f"{name} is a folder, not a file"):
+        store.verify(case)
+
+
+def test_a_stale_temp_file_or_link_is_never_written_through(
+    store: CaseStore, case: str, tmp_path: Path
+) -> None:
+    target = tmp_path / "target"
+    target.write_bytes(b"keep")
+    (store.case_dir(case) / "HEAD.tmp").symlink_to(target)
+    store.append(case, OFFICER, answer("q.x", True))
+    assert target.read_bytes() == b"keep"
+    assert store.verify(case).ok
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        answer("q.x", True, "shown \x1b[2J hidden"),
+        answer("q.x", True, "\u202egnp.exe"),
+        answer("q.x", True, "lone \udcff byte"),
+    ],
+)
+def test_hidden_characters_are_never_stored(store: CaseStore, case: str, body: object) -> None:
+    before = log_of(store, case).read_bytes()
+    with pytest.raises(CaseError, match="rationale holds a control or direction-changing"):
+        store.append(case, OFFICER, body)  # type: ignore[arg-type]
+    assert log_of(store, case).read_bytes() == before

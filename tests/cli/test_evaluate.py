@@ -55,7 +55,7 @@ def test_text_starts_with_outcome(invoke: Invoke) -> None:
         ("force.shwon: true\n", "force.shwon: unknown question (did you mean force.shown?)"),
         ("force.shown: 3\n", "force.shown: 3 is not valid; expected true or false"),
         ("incident.type: rave\n", "incident.type: 'rave' is not allowed; expected one of:"),
-        ("force.shown: [\n", "expected node content"),
+        ("force.shown: [\n", "node content"),
         ("- just\n- a list\n", "expected a mapping of question IDs to answers"),
         ("a: &x [1]\nb: *x\n", "aliases (*name) are not allowed"),
     ],

@@ -80,6 +80,23 @@ def test_hash_is_independent_of_location(copy: Path) -> None:
             "Input should be 'bool'",
         ),
         ("    steps: [no_exception]", "    steps: [no_such_step]", "unknown step no_such_step"),
+        (
+            "        - {q: dp.identifiable_third_parties, eq: true}",
+            "        - {ref: protect}",
+            "a cycle that never ends: ref protect -> ref protect",
+        ),
+        (
+            "        - {q: law.statutory_anonymity, eq: true}",
+            "        - {q: dp.redaction_feasible, eq: true}",
+            "ref protect -> question dp.redaction_feasible -> ref protect",
+        ),
+        (
+            "help: Any use of force, including compliant handcuffing.",
+            "help: Any use of force.\n        ask_when: {q: force.types, nonempty: true}",
+            "question force.shown -> question force.types -> question force.shown",
+        ),
+        ("    when: {always: true}", "    when: {ref: protect}", "last step must always decide"),
+        ("  do_not_publish: [decision_maker]", "  do_not_publish: [legal]", "include decision_mak"),
     ],
 )
 def test_bad_policy_is_one_clear_message_per_problem(
@@ -97,3 +114,14 @@ def test_not_a_policy_folder(tmp_path: Path) -> None:
         load_policy(tmp_path)
     with pytest.raises(PolicyError, match="no such policy folder"):
         load_policy(tmp_path / "missing")
+
+
+def test_policy_files_are_text_and_not_links(copy: Path, tmp_path: Path) -> None:
+    (copy / "examples" / "notes.bin").write_bytes(b"\xff\xfe")
+    with pytest.raises(PolicyError, match=r"notes\.bin: not UTF-8 text"):
+        load_policy(copy)
+    (copy / "examples" / "notes.bin").unlink()
+    (tmp_path / "outside.yaml").write_text("secret: 1\n")
+    (copy / "examples" / "linked.yaml").symlink_to(tmp_path / "outside.yaml")
+    with pytest.raises(PolicyError, match=r"linked\.yaml: a symbolic link in a policy folder"):
+        load_policy(copy)

@@ -5,17 +5,42 @@ Case files hold personal data, so every file is created 0600 and every folder 07
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import stat
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from bwvdisclose.errors import CaseError, LockError
+from bwvdisclose.errors import CaseError, IntegrityError, LockError
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
+NOFOLLOW = os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def open_file(path: str | Path, flags: int, mode: int = FILE_MODE) -> int:
+    """os.open that refuses a symbolic link or anything but a regular file in the store.
+
+    A case file replaced by a link (to a log outside the store, say) or by a folder is
+    refused with an IntegrityError naming it, never followed.
+    """
+    try:
+        fd = os.open(path, flags | NOFOLLOW, mode)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise IntegrityError(f"{path} is a symbolic link; refusing to follow it") from None
+        if exc.errno == errno.EISDIR:
+            raise IntegrityError(f"{path} is a folder, not a file") from None
+        raise
+    kind = os.fstat(fd).st_mode
+    if not stat.S_ISREG(kind):
+        os.close(fd)
+        what = "a folder, not a file" if stat.S_ISDIR(kind) else "not a regular file"
+        raise IntegrityError(f"{path} is {what}")
+    return fd
 
 
 @contextmanager
@@ -26,7 +51,7 @@ def locked(path: str | Path, what: str, timeout: float, *, shared: bool = False)
     writes. Raises LockError naming `what` when the wait runs out.
     """
     try:
-        fd = os.open(path, os.O_RDONLY if shared else os.O_RDWR | os.O_CREAT, FILE_MODE)
+        fd = open_file(path, os.O_RDONLY if shared else os.O_RDWR | os.O_CREAT)
     except FileNotFoundError:
         if not shared:
             raise
@@ -73,7 +98,7 @@ def fsync_dir(path: Path) -> None:
 def append_line(path: Path, line: bytes) -> None:
     """Append one complete line with a single write on an O_APPEND descriptor, then fsync."""
     created = not path.exists()
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+    fd = open_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
     try:
         written = os.write(fd, line)
         if written != len(line):
@@ -87,7 +112,7 @@ def append_line(path: Path, line: bytes) -> None:
 
 def truncate(path: Path, length: int) -> None:
     """Cut a file back to `length` bytes (dropping a torn final line) and fsync it."""
-    fd = os.open(path, os.O_WRONLY)
+    fd = open_file(path, os.O_WRONLY)
     try:
         os.ftruncate(fd, length)
         os.fsync(fd)
@@ -98,10 +123,13 @@ def truncate(path: Path, length: int) -> None:
 def replace_file(path: Path, data: bytes) -> None:
     """Atomically replace `path`: temp file 0600, fsync, rename over, fsync the folder.
 
-    Call with the folder's lock held: the temp name is fixed.
+    Call with the folder's lock held: the temp name is fixed. A temp file left by a
+    crash (or anything else by that name) is removed, never written through.
     """
     tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with suppress(FileNotFoundError):
+        os.unlink(tmp)
+    fd = open_file(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
     try:
         view = memoryview(data)
         while view:
@@ -116,7 +144,7 @@ def replace_file(path: Path, data: bytes) -> None:
 def read_bytes(path: str | Path) -> bytes | None:
     """The whole file, or None if it does not exist. (os-level: audits read many files.)"""
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = open_file(path, os.O_RDONLY)
     except FileNotFoundError:
         return None
     try:

@@ -55,16 +55,19 @@ from bwvdisclose.case.verify import (
 from bwvdisclose.datafile import flatten_validation_error
 from bwvdisclose.errors import CaseError, IntegrityError
 from bwvdisclose.policy.models import PolicyRef
+from bwvdisclose.safetext import hidden_char, strings
 
 LOG, HEAD, LOCK = "events.jsonl", "HEAD", ".lock"
 DEFAULT_LOCK_TIMEOUT = 10.0
-_ID_RE = re.compile(CASE_ID_PATTERN.strip("^$"))
+_ID_RE = re.compile(CASE_ID_PATTERN.strip("^$"), re.ASCII)
+MAX_ID = 40
 
 
 def check_case_id(case_id: str) -> str:
     """Return `case_id` if it is a case ID (BWV-YYYY-NNNN), else raise CaseError."""
-    if not isinstance(case_id, str) or not _ID_RE.fullmatch(case_id):
-        raise CaseError(f"{case_id!r} is not a case ID (expected BWV-YYYY-NNNN: BWV-2024-0001)")
+    if not isinstance(case_id, str) or len(case_id) > MAX_ID or not _ID_RE.fullmatch(case_id):
+        shown = repr(case_id) if len(repr(case_id)) <= 60 else repr(case_id)[:57] + "..."
+        raise CaseError(f"{shown} is not a case ID (expected BWV-YYYY-NNNN: BWV-2024-0001)")
     return case_id
 
 
@@ -75,6 +78,19 @@ def check_signed_head(case_id: str, body: Body, prev: str) -> None:
             f"case {case_id} changed after it was signed (signed {body.head[:12]}, "
             f"now {prev[:12]}): review the case and sign again"
         )
+
+
+def refuse_hidden_text(body: Body, actor: Actor) -> None:
+    """Refuse text that would hide or reorder what a record shows, or cannot be stored."""
+    fields = {"actor": actor.model_dump(), **body.model_dump(mode="json")}
+    for name, value in fields.items():
+        for text in strings(value):
+            problem = hidden_char(text)
+            if problem:
+                raise CaseError(
+                    f"{body.type}: {name} holds a control or direction-changing character "
+                    f"({problem}); not recorded"
+                )
 
 
 def utc_now() -> dt.datetime:
@@ -115,8 +131,25 @@ class CaseStore:
     def exists(self, case_id: str) -> bool:
         return self.case_dir(case_id).is_dir()
 
+    def _real_folder(self, case_id: str) -> str:
+        """The case's folder: it must exist and be a folder in the store, not a link."""
+        folder = os.path.join(self.root, check_case_id(case_id))  # os.path: audits read many
+        if os.path.islink(folder):
+            raise IntegrityError(
+                f"{folder} is a symbolic link; a case folder must be a real folder in the store"
+            )
+        if not os.path.lexists(folder):
+            raise CaseError(f"no case {case_id} in {self.root}")
+        if not os.path.isdir(folder):
+            raise IntegrityError(f"{folder} is not a folder; a case is a folder in the store")
+        return folder
+
     def list_ids(self) -> list[str]:
-        """Every case folder's ID, in order of year and number."""
+        """Every case folder's ID, in order of year and number.
+
+        A link to a folder is listed too (is_dir follows it), so that a listing shows it
+        as damaged: reading it is refused.
+        """
         if not self.root.is_dir():
             return []
         entries = (e for e in os.scandir(self.root) if e.is_dir())
@@ -125,10 +158,7 @@ class CaseStore:
         return [name for _, name in found]
 
     def _existing(self, case_id: str) -> Path:
-        folder = self.case_dir(case_id)
-        if not folder.is_dir():
-            raise CaseError(f"no case {case_id} in {self.root}")
-        return folder
+        return Path(self._real_folder(case_id))
 
     # --- writing -------------------------------------------------------------------------
 
@@ -182,6 +212,7 @@ class CaseStore:
         last = scan.events[-1] if scan else None
         seq, prev = (last.seq + 1, last.hash) if last else (1, ZERO_HASH)
         check_signed_head(folder.name, body, prev)
+        refuse_hidden_text(body, actor)
         event = build_event(seq, at, actor, prev, body)
         if scan and scan.complete < scan.size:
             truncate(folder / LOG, scan.complete)
@@ -209,9 +240,7 @@ class CaseStore:
 
     def verify_and_read(self, case_id: str) -> tuple[Verification, list[Event]]:
         """One pass: the verdict and the events that checked out (all of them if ok)."""
-        folder = os.path.join(self.root, check_case_id(case_id))  # os.path: audits read many
-        if not os.path.isdir(folder):
-            raise CaseError(f"no case {case_id} in {self.root}")
+        folder = self._real_folder(case_id)
         with locked(os.path.join(folder, LOCK), f"case {case_id}", self.lock_timeout, shared=True):
             scan = self._scan(folder, case_id)
         return scan.verification, scan.events

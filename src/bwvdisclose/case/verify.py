@@ -180,12 +180,14 @@ def check_head(chain: Chain, head: Head | None) -> HeadCheck:
 
 
 def parse_head(raw: bytes | None) -> Head | None:
+    """The HEAD file, or None when it is missing or not exactly as the store writes it."""
     if raw is None:
         return None
     try:
-        return Head.model_validate_json(raw)
+        head = Head.model_validate_json(raw)
     except ValidationError:
         return None
+    return head if head.to_bytes() == raw else None
 
 
 @dataclass(frozen=True)

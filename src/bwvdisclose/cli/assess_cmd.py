@@ -79,6 +79,9 @@ def parse_assignments(cases: Cases, pairs: tuple[str, ...], rationale: str) -> d
         if not sep or q is None:
             problems.append(f"--answer {pair}: expected QUESTION_ID=VALUE with a known question ID")
             continue
+        if q.id in answers:
+            problems.append(f"--answer {pair}: {q.id} is given more than once")
+            continue
         try:
             answers[q.id] = Answer(value=parse_text_value(q, text), rationale=rationale)
         except ValueError as exc:
@@ -144,7 +147,13 @@ def assess_command(
         return
     answers = load_answers(answers_file, cases.policy) if answers_file else {}
     if pairs:
-        answers.update(parse_assignments(cases, pairs, rationale))
+        given = parse_assignments(cases, pairs, rationale)
+        both = sorted(set(given) & set(answers))
+        if both:
+            raise AnswersError(
+                f"{', '.join(both)}: answered both in {answers_file} and with --answer; give one"
+            )
+        answers.update(given)
     recorded, changed = cases.apply(case_id, who, answers, reason or (rationale if pairs else None))
     out.print(f"{case_id}: {recorded} answer(s) recorded, {changed} changed")
     summary(cases, case_id, who, out)

@@ -19,7 +19,7 @@ from bwvdisclose.cli.assess_cmd import run_checklist
 from bwvdisclose.cli.common import actor, console, open_cases
 from bwvdisclose.cli.options import actor_options, criteria_option, format_option, store_option
 from bwvdisclose.engine import evaluate
-from bwvdisclose.errors import IntegrityError
+from bwvdisclose.errors import CaseError, IntegrityError
 from bwvdisclose.whatif import what_would_change
 
 LONDON = ZoneInfo("Europe/London")
@@ -29,9 +29,11 @@ def parse_occurred(text: str) -> dt.datetime:
     """ISO date and time; without an offset it is UK local time (GMT or BST)."""
     try:
         value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
+        value = value.replace(tzinfo=LONDON) if value.tzinfo is None else value
+        value.astimezone(dt.UTC)  # stored in UTC: the year must stay in range there too
+    except (ValueError, OverflowError):
         raise click.BadParameter(f"{text!r} is not a date and time like 2026-11-20T14:30") from None
-    return value.replace(tzinfo=LONDON) if value.tzinfo is None else value
+    return value
 
 
 @click.command("new")
@@ -122,7 +124,7 @@ def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
     for case_id in cases.store.list_ids():
         try:
             state = fold(cases.store.read(case_id))
-        except IntegrityError as exc:
+        except CaseError as exc:
             rows.append({"case_id": case_id, "status": f"DAMAGED: {exc}"})
             continue
         rec = state.recommendation or {}
@@ -190,15 +192,27 @@ def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
 
     Exit 1 naming the first bad event or check.
     """
-    if target.lower().endswith(".pdf") or Path(target).is_file():
+    if target.lower().endswith(".pdf") or _is_file(target):
         _verify_record(Path(target), trust)
         return
-    check = CaseStore(store).verify(target)
+    check, events = CaseStore(store).verify_and_read(target)
     if not check.ok:
-        raise IntegrityError(f"{target}: FAILED at event {check.bad_seq}: {check.problem}")
+        where = f" at event {check.bad_seq}" if check.bad_seq else ""
+        raise IntegrityError(f"{target}: FAILED{where}: {check.problem}")
+    try:
+        fold(events)  # the chain holds; the events must also make sense in order
+    except IntegrityError as exc:
+        raise IntegrityError(f"{target}: FAILED: {exc}") from None
     for note in check.notes:
         click.echo(f"note: {note}")
     click.echo(f"{target}: ok, {check.events} events, hash chain intact, head {check.head}")
+
+
+def _is_file(target: str) -> bool:
+    try:
+        return Path(target).is_file()
+    except (OSError, ValueError):  # a name too long for a path is not a file either
+        return False
 
 
 def _verify_record(path: Path, trust: tuple[Path, ...]) -> None:

@@ -12,6 +12,7 @@ from rich.console import Console
 from bwvdisclose.case import Actor, CaseStore
 from bwvdisclose.cases import Cases
 from bwvdisclose.policy import load_policy
+from bwvdisclose.safetext import hidden_char
 
 
 def actor(user: str | None, role: str, number: str | None) -> Actor:
@@ -24,6 +25,12 @@ def actor(user: str | None, role: str, number: str | None) -> Actor:
         number = click.prompt("Your collar or staff number").strip()
     if not name.strip() or not role.strip() or not number.strip():
         raise click.UsageError("name, role and number must not be empty")
+    for what, text in (("name", name), ("role", role), ("number", number)):
+        problem = hidden_char(text)
+        if problem:
+            raise click.UsageError(
+                f"your {what} holds a control character or a byte that is not UTF-8 ({problem})"
+            )
     return Actor(name=name.strip(), role=role.strip(), number=number.strip())
 
 

@@ -11,6 +11,7 @@ import click
 
 from bwvdisclose import __version__
 from bwvdisclose.errors import EXIT_DOMAIN, BwvError
+from bwvdisclose.safetext import hidden_char, visible
 
 EXIT_INTERNAL = 70
 
@@ -23,7 +24,7 @@ class DomainError(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]  # click declares it a ClassVar
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        click.echo(f"error: {visible(self.format_message())}", err=True)
 
 
 # Commands load on first use, so `bwvdisclose evaluate` does not import rich, the case store,
@@ -89,6 +90,18 @@ class BwvGroup(click.Group):
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Refuse arguments holding control or direction-changing characters, or bad bytes."""
+        for n, arg in enumerate(args, 1):
+            problem = hidden_char(arg)
+            if problem:
+                raise click.UsageError(
+                    f"argument {n} holds a control or direction-changing character or a byte "
+                    f"that is not UTF-8 ({problem}); not accepted",
+                    ctx,
+                )
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -115,7 +128,8 @@ class BwvGroup(click.Group):
 
 
 def _describe_os_error(exc: OSError) -> str:
-    where = f": {exc.filename}" if exc.filename else ""
+    name = str(exc.filename or "")
+    where = f": {name if len(name) <= 200 else name[:197] + '...'}" if name else ""
     return f"{exc.strerror or exc}{where}"
 
 

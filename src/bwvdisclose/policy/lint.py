@@ -89,7 +89,7 @@ def _referenced(policy: Policy, q: Question) -> set[str]:
     named = {f.id: f.when for f in policy.facts} | {
         f"exception.{e.id}": e.when for e in policy.exceptions
     }
-    todo, seen = [q.ask_when], set[str]()
+    todo, seen, refs = [q.ask_when], set[str](), set[str]()
     while todo:
         cond = todo.pop()
         assert cond is not None
@@ -99,7 +99,8 @@ def _referenced(policy: Policy, q: Question) -> set[str]:
                 nested = policy.questions[node.q].ask_when
                 if nested is not None:
                     todo.append(nested)
-            elif hasattr(node, "ref"):
+            elif hasattr(node, "ref") and node.ref not in refs:
+                refs.add(node.ref)
                 todo.append(named[node.ref])
     return seen
 

@@ -12,9 +12,18 @@ from pydantic import ValidationError
 
 from bwvdisclose.datafile import flatten_validation_error, load_data
 from bwvdisclose.errors import PolicyError
+from bwvdisclose.policy.models import (
+    DECIDABLE_OUTCOMES,
+    Always,
+    Compare,
+    Condition,
+    Not,
+    Policy,
+    Question,
+    Ref,
+)
 from bwvdisclose.policy.models import All as AllC
 from bwvdisclose.policy.models import Any_ as AnyC
-from bwvdisclose.policy.models import Compare, Condition, Not, Policy, Question, Ref
 
 POLICY_FILE = "policy.yaml"
 DEFAULT_POLICY = "met-bwv-2020"
@@ -36,21 +45,40 @@ def default_policy_dir() -> Path:
 
 
 def policy_files(folder: Path) -> Iterator[Path]:
-    """The files that make a policy version, in canonical (sorted relative path) order."""
-    files = [
-        p
-        for p in folder.rglob("*")
-        if p.is_file()
-        and not any(
-            part.startswith(".") or part == "__pycache__" for part in p.relative_to(folder).parts
-        )
-    ]
+    """The files that make a policy version, in canonical (sorted relative path) order.
+
+    A policy folder holds text files only, none of them a symbolic link: what is hashed
+    and embedded in every record is exactly what is in the folder.
+    """
+    files = []
+    for p in folder.rglob("*"):
+        rel = p.relative_to(folder)
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
+            continue
+        if p.is_symlink():
+            raise PolicyError(f"{p}: a symbolic link in a policy folder; copy the file instead")
+        if p.is_file():
+            files.append(p)
     yield from sorted(files, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def _read_files(folder: Path) -> list[tuple[str, bytes]]:
+    """(relative path, bytes) of every policy file, each checked to be UTF-8 text."""
+    found = []
+    for p in policy_files(folder):
+        data = p.read_bytes()
+        try:
+            p.relative_to(folder).as_posix().encode("utf-8")
+            data.decode("utf-8")
+        except UnicodeError:
+            raise PolicyError(f"{p}: not UTF-8 text; a policy folder holds text files") from None
+        found.append((p.relative_to(folder).as_posix(), data))
+    return found
 
 
 def policy_sha256(folder: Path) -> str:
     """SHA-256 over every file of the folder: relative path, NUL, length, NUL, bytes."""
-    return _digest((p.relative_to(folder).as_posix(), p.read_bytes()) for p in policy_files(folder))
+    return _digest(_read_files(folder))
 
 
 def _digest(files: Iterable[tuple[str, bytes]]) -> str:
@@ -63,8 +91,8 @@ def _digest(files: Iterable[tuple[str, bytes]]) -> str:
 
 def policy_bundle(folder: Path) -> dict[str, object]:
     """Every file of the policy folder as text, keyed by relative path, with its hash."""
-    files = {p.relative_to(folder).as_posix(): p.read_text("utf-8") for p in policy_files(folder)}
-    return {"sha256": policy_sha256(folder), "files": files}
+    found = _read_files(folder)
+    return {"sha256": _digest(found), "files": {name: data.decode() for name, data in found}}
 
 
 def bundle_sha256(files: dict[str, str]) -> str:
@@ -173,6 +201,80 @@ def cross_reference_problems(policy: Policy) -> list[str]:
     for r in policy.referrals:
         if r.advice not in questions:
             problems.append(f"referrals.{r.id}: advice question {r.advice} is not defined")
+    return problems + _cycle_problems(policy) + _step_problems(policy)
+
+
+def _dependencies(policy: Policy) -> dict[str, list[str]]:
+    """What evaluating each ref and each question's `ask_when` evaluates in turn.
+
+    Nodes are `ref NAME` and `question ID`: a ref evaluates its condition; testing a
+    question first evaluates its `ask_when`. A cycle here would never end.
+    """
+    graph: dict[str, list[str]] = {}
+    named = {f.id: f.when for f in policy.facts}
+    named.update({f"exception.{e.id}": e.when for e in policy.exceptions})
+    conditions = [(f"ref {name}", cond) for name, cond in named.items()]
+    conditions += [
+        (f"question {q.id}", q.ask_when) for q in policy.questions.values() if q.ask_when
+    ]
+    for node, cond in conditions:
+        deps = graph.setdefault(node, [])
+        for part in walk(cond):
+            if isinstance(part, Ref) and part.ref in named:
+                deps.append(f"ref {part.ref}")
+            elif isinstance(part, Compare) and part.q in policy.questions:
+                deps.append(f"question {part.q}")
+    return graph
+
+
+def _cycle_problems(policy: Policy) -> list[str]:
+    """Each cycle of refs and ask_whens, once, as `a -> b -> a`."""
+    graph = _dependencies(policy)
+    done: set[str] = set()
+    problems: dict[frozenset[str], str] = {}
+    for start in graph:
+        path: list[str] = []
+        stack: list[tuple[str, int]] = [(start, 0)]
+        on_path: set[str] = set()
+        while stack:
+            node, index = stack.pop()
+            if index == 0:
+                if node in done:
+                    continue
+                if node in on_path:
+                    loop = [*path[path.index(node) :], node]
+                    text = " -> ".join(loop)
+                    problems.setdefault(frozenset(loop), f"a cycle that never ends: {text}")
+                    continue
+                path.append(node)
+                on_path.add(node)
+            deps = graph.get(node, [])
+            if index < len(deps):
+                stack.append((node, index + 1))
+                stack.append((deps[index], 0))
+            else:
+                path.pop()
+                on_path.discard(node)
+                done.add(node)
+    return list(problems.values())
+
+
+def _step_problems(policy: Policy) -> list[str]:
+    """The last step always decides; no rule decides `incomplete`; the decision maker signs."""
+    problems = []
+    last = policy.steps[-1]
+    if last.kind != "rule" or not isinstance(last.when, Always):
+        problems.append(
+            f"steps.{last.id}: the last step must always decide (when: {{always: true}})"
+        )
+    problems += [
+        f"steps.{st.id}: a step cannot decide incomplete (that is for missing answers)"
+        for st in policy.steps
+        if st.kind == "rule" and st.outcome == "incomplete"
+    ]
+    for outcome in DECIDABLE_OUTCOMES:
+        if "decision_maker" not in policy.signoffs.get(outcome, []):  # type: ignore[call-overload]
+            problems.append(f"signoffs.{outcome}: must include decision_maker")
     return problems
 
 

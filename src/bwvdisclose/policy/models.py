@@ -11,7 +11,7 @@ import datetime as dt
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 AnswerValue = bool | str | list[str]
 QuestionType = Literal["bool", "choice", "multi", "text"]
@@ -80,7 +80,35 @@ class Always(Strict):
     always: Literal[True]
 
 
-Condition = Annotated[Compare | Ref | All | Any_ | Not | Always, Field(union_mode="smart")]
+_KEYS: dict[type, str] = {
+    Compare: "q", Ref: "ref", All: "all", Any_: "any", Not: "not", Always: "always"
+}  # fmt: skip
+
+
+def _condition_key(value: object) -> str | None:
+    """Which kind of condition a mapping is, by its first key (q, ref, all, any, not, always).
+
+    Choosing the kind first means a mistake is reported once, against that kind, rather
+    than once for every kind of condition it failed to be.
+    """
+    if isinstance(value, dict):
+        return next((key for key in _KEYS.values() if key in value), None)
+    return _KEYS.get(type(value))
+
+
+Condition = Annotated[
+    Annotated[Compare, Tag("q")]
+    | Annotated[Ref, Tag("ref")]
+    | Annotated[All, Tag("all")]
+    | Annotated[Any_, Tag("any")]
+    | Annotated[Not, Tag("not")]
+    | Annotated[Always, Tag("always")],
+    Discriminator(
+        _condition_key,
+        custom_error_type="condition",
+        custom_error_message="a condition needs one of the keys q, ref, all, any, not, always",
+    ),
+]
 All.model_rebuild()
 Any_.model_rebuild()
 Not.model_rebuild()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bwvdisclose.case import CaseState, CaseStore, Event, RecordRendered, fold
 from bwvdisclose.case.bulk import record_path
-from bwvdisclose.case.files import replace_file
+from bwvdisclose.case.files import read_bytes, replace_file
 from bwvdisclose.cases import current_values
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import RecordError
@@ -92,12 +92,24 @@ def check_ready(state: CaseState, policy: Policy, identity: Identity) -> None:
             f"case {state.case_id} was assessed under {named}; the loaded policy is "
             f"{policy.id} {policy.version} (sha256 {policy.sha256[:12]}): use --criteria"
         )
-    maker = next(s for s in state.current_signoffs() if s.role == "decision_maker")
+    makers = [s for s in state.current_signoffs() if s.role == "decision_maker"]
+    if not makers:
+        raise RecordError(f"case {state.case_id} has no current sign-off by the decision maker")
+    maker = makers[-1]
     if cert_fingerprint(identity.certificate) != maker.fingerprint:
         raise RecordError(
             f"the record is signed by the decision maker ({maker.signer.name}); "
             "this key is someone else's"
         )
+
+
+def _log_bytes(store: CaseStore, case_id: str, count: int) -> bytes:
+    """The first `count` lines of the case log, byte for byte: exactly the events verified."""
+    data = read_bytes(store.case_dir(case_id) / "events.jsonl") or b""
+    end = 0
+    for _ in range(count):
+        end = data.index(b"\n", end) + 1
+    return data[:end]
 
 
 def render_record(
@@ -119,8 +131,7 @@ def render_record(
         )
     state = fold(events)
     check_ready(state, policy, identity)
-    log = (store.case_dir(case_id) / "events.jsonl").read_bytes()
-    log = log[: log.rfind(b"\n") + 1]  # complete lines only: exactly the events verified
+    log = _log_bytes(store, case_id, len(events))
     attachments = attachments_for(log, policy_folder)
     now = dt.datetime.now(dt.UTC)
     html = record_html(state, events, policy, attachments, now)
@@ -131,7 +142,10 @@ def render_record(
     sealed = seal_with(pdf, identity, reason=reason, location="bwvdisclose", name=maker.signer.name)
     name = f"{case_id}-record-{state.last_seq:04d}.pdf"
     path = record_path(store.case_dir(case_id), name)
-    path.parent.mkdir(mode=0o700, exist_ok=True)
+    folder = path.parent
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise RecordError(f"{folder} is not a folder of the case (a link or a file); no record")
+    folder.mkdir(mode=0o700, exist_ok=True)
     replace_file(path, sealed)
     if out is not None:
         replace_file(out, sealed)

@@ -102,7 +102,10 @@ def _claimed_head(pdf: bytes) -> str | None:
 
 
 def _log_lines(result: RecordCheck, log: bytes, head: str) -> list[Event] | None:
-    first = json.loads(log.split(b"\n", 1)[0] or b"{}") if log else {}
+    try:
+        first = json.loads(log.split(b"\n", 1)[0] or b"{}")
+    except ValueError:  # not JSON (or not UTF-8): the chain check below names it
+        first = {}
     case_id = str(first.get("case_id", "")) if isinstance(first, dict) else ""
     count = log.count(b"\n")
     scan = scan_log(case_id, log, Head(seq=count, hash=head).to_bytes())
@@ -135,11 +138,16 @@ def _policy_lines(result: RecordCheck, bundle: bytes | None, events: list[Event]
     if not result.add(bundle is not None, f"the policy files are embedded ({POLICY_FILE})"):
         return
     assert bundle is not None
-    files = json.loads(bundle)["files"]
+    try:
+        files = json.loads(bundle)["files"]
+        sha = bundle_sha256(files)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        result.add(False, f"the embedded policy files ({POLICY_FILE}) cannot be read")
+        return
     state = fold(events)
     used = state.recommendation_policy
     result.add(
-        used is not None and bundle_sha256(files) == used.sha256,
+        used is not None and sha == used.sha256,
         f"the embedded policy files hash to the policy the case used "
         f"({used.sha256[:16] if used else '?'}…)",
     )

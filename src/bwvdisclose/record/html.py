@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
+
+from bwvdisclose.safetext import visible
 
 OVERRIDE_ENV = "BWVDISCLOSE_TEMPLATES"
 
@@ -35,7 +38,17 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_shown,
     )
+
+
+def _shown(value: Any) -> Any:
+    """Every output shows hidden characters as [U+XXXX]: a record reads as its log does."""
+    if isinstance(value, Markup):
+        return Markup(visible(str(value)))
+    if isinstance(value, str):
+        return visible(value)
+    return value
 
 
 def render_html(template: str, context: dict[str, Any]) -> str:
