@@ -11,6 +11,7 @@ from io import BytesIO
 from itertools import count
 from pathlib import Path
 
+import yaml
 from syrupy.assertion import SnapshotAssertion
 
 from bwvdisclose.answers import load_answers
@@ -25,6 +26,7 @@ from bwvdisclose.record.pdf import render_pdf
 from bwvdisclose.record.seal import seal_with
 from bwvdisclose.record.verify import extract_attachments
 from bwvdisclose.signing import load_cert_pem, load_identity
+from tests.conftest import CRITERIA
 from tests.flow.conftest import DEMO, FIXED, PASS, PASS_ENV, Keys, Signed, run
 
 
@@ -204,4 +206,17 @@ def test_record_html_departure_do_not_publish(
     )
     assert "departs from the recommendation" in html
     assert "&lt;script&gt;" in html and "<script>" not in html
+    assert html == snapshot
+
+
+def test_record_html_do_not_publish_recommended(
+    tmp_path: Path, keys: Keys, snapshot: SnapshotAssertion
+) -> None:
+    """No exception met, viral claims: do not publish, and a context statement is chosen."""
+    example = CRITERIA / "met-bwv-2020" / "examples" / "02-viral-context-statement.yaml"
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(yaml.safe_dump(yaml.safe_load(example.read_text())["answers"]))
+    html = _fixed_case(tmp_path, keys, answers, "do_not_publish", "")
+    assert "Decision: Do not publish</div>" in html
+    assert "<tr><td>Context statement without footage</td><td>yes</td>" in html
     assert html == snapshot
