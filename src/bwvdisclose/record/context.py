@@ -188,12 +188,7 @@ def _why(rec: Recommendation, key: str) -> str:
     o = rec.outcome
     met = ", ".join(rec.exceptions_met)
     if key == "context_statement":
-        if "consider_context_statement" in rec.conditions:
-            return (
-                "Recommended alongside not publishing: there is community concern "
-                "or viral comment (MEMO-DEFAULT, MEMO-AMPLIFY)."
-            )
-        return "Not indicated: no community concern or viral comment recorded."
+        return _context_why(rec)
     if key == o:
         return f"Recommended by the policy ({_decided_by(rec)})."
     if key == "publish" and o == "publish_with_redactions":
@@ -207,6 +202,22 @@ def _why(rec: Recommendation, key: str) -> str:
     if rec.blocked_by:
         return f"Blocked by {', '.join(rec.blocked_by)}."
     return "Not available: no exception to the default of not publishing is met (MEMO-DEFAULT)."
+
+
+def _context_why(rec: Recommendation) -> str:
+    if "consider_context_statement" in rec.conditions:
+        return (
+            "Recommended alongside not publishing: there is community concern "
+            "or viral comment (MEMO-DEFAULT, MEMO-AMPLIFY)."
+        )
+    if rec.outcome in ("publish", "publish_with_redactions"):
+        return (
+            f"Not on its own: an exception is met ({', '.join(rec.exceptions_met)}), so the "
+            "footage itself can be released; a statement can accompany it."
+        )
+    if rec.blocked_by:
+        return f"Not indicated by the policy: release is blocked by {', '.join(rec.blocked_by)}."
+    return "Not indicated: no community concern or viral comment recorded."
 
 
 def _decided_by(rec: Recommendation) -> str:
