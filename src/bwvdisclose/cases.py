@@ -125,12 +125,15 @@ class Cases:
         """Evaluate the current answers; log the recommendation if it is new or changed."""
         state = self.state(case_id)
         rec = evaluate(self.policy, current_values(state))
+        self._log_recommendation(state, actor, rec)
+        return rec
+
+    def _log_recommendation(self, state: CaseState, actor: Actor, rec: Recommendation) -> None:
+        """Append `rec` unless the log already holds it, under the same policy version."""
         summary = rec.summary()
         if state.recommendation != summary or state.recommendation_policy != rec.policy:
-            self.store.append(
-                case_id, actor, RecommendationComputed(recommendation=summary, policy=rec.policy)
-            )
-        return rec
+            body = RecommendationComputed(recommendation=summary, policy=rec.policy)
+            self.store.append(state.case_id, actor, body)
 
     def sign(
         self, case_id: str, identity: Identity, role: str, rank: str = "", number: str = ""
@@ -149,12 +152,7 @@ class Cases:
         self.check_policy(state)
         rec = evaluate(self.policy, current_values(state))
         body = decision_for(rec, outcome, rationale)
-        if state.recommendation != rec.summary():
-            self.store.append(
-                case_id,
-                actor,
-                RecommendationComputed(recommendation=rec.summary(), policy=rec.policy),
-            )
+        self._log_recommendation(state, actor, rec)
         self.store.append(case_id, actor, body)
         return body
 
