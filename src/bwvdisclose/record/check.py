@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 
-from bwvdisclose.case import Event, SignoffRecordedEvent, fold
+from bwvdisclose.case import CaseState, Event, SignoffRecordedEvent, fold
 from bwvdisclose.case.verify import Head, scan_log
 from bwvdisclose.policy.load import bundle_sha256
 from bwvdisclose.record.build import EVENTS_FILE, HEAD_KEYWORD, POLICY_FILE
@@ -62,8 +62,9 @@ def check_record(pdf: bytes, trust: Sequence[x509.Certificate]) -> RecordCheck:
     events = _log_lines(result, log, head)
     if events is None:
         return result
-    _signoff_lines(result, events, sig.fingerprint)
-    _policy_lines(result, files.get(POLICY_FILE), events)
+    state = fold(events)
+    _signoff_lines(result, events, state, sig.fingerprint)
+    _policy_lines(result, files.get(POLICY_FILE), state)
     _printed_head(result, pdf, head)
     return result
 
@@ -117,7 +118,9 @@ def _log_lines(result: RecordCheck, log: bytes, head: str) -> list[Event] | None
     return list(scan.events)
 
 
-def _signoff_lines(result: RecordCheck, events: list[Event], pdf_signer: str) -> None:
+def _signoff_lines(
+    result: RecordCheck, events: list[Event], state: CaseState, pdf_signer: str
+) -> None:
     signoffs = [e for e in events if isinstance(e, SignoffRecordedEvent)]
     result.add(bool(signoffs), "the log holds sign-offs")
     for s in signoffs:
@@ -126,7 +129,6 @@ def _signoff_lines(result: RecordCheck, events: list[Event], pdf_signer: str) ->
             good,
             f"sign-off by {s.signer.name} as {s.role}: signature over head {s.head[:16]}… valid",
         )
-    state = fold(events)
     maker = [s for s in state.current_signoffs() if s.role == "decision_maker"]
     result.add(
         bool(maker) and maker[-1].fingerprint == pdf_signer,
@@ -134,7 +136,7 @@ def _signoff_lines(result: RecordCheck, events: list[Event], pdf_signer: str) ->
     )
 
 
-def _policy_lines(result: RecordCheck, bundle: bytes | None, events: list[Event]) -> None:
+def _policy_lines(result: RecordCheck, bundle: bytes | None, state: CaseState) -> None:
     if not result.add(bundle is not None, f"the policy files are embedded ({POLICY_FILE})"):
         return
     assert bundle is not None
@@ -144,7 +146,6 @@ def _policy_lines(result: RecordCheck, bundle: bytes | None, events: list[Event]
     except (ValueError, KeyError, TypeError, AttributeError):
         result.add(False, f"the embedded policy files ({POLICY_FILE}) cannot be read")
         return
-    state = fold(events)
     used = state.recommendation_policy
     result.add(
         used is not None and sha == used.sha256,
