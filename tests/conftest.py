@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,3 +56,14 @@ def key_files(tmp_path_factory: pytest.TempPathFactory) -> KeyFiles:
         "Jane Smith", "decision_maker", out, PASSPHRASE, rank="Inspector", number="4711"
     )
     return KeyFiles(p12=p12, pem=pem, passphrase=PASSPHRASE)
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """A local listening socket: tests show that rendering never connects to it."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.settimeout(0.2)
+    yield server
+    server.close()

@@ -229,16 +229,6 @@ HOSTILE = {
 HIDDEN = "bell\x07 escape\x1b[31m nul\x00 override\u202eevil\u202c end"
 
 
-@pytest.fixture
-def listener() -> Iterator[socket.socket]:
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(5)
-    server.settimeout(0.2)
-    yield server
-    server.close()
-
-
 def _hostile_case(root: Path, port: int) -> tuple[CaseStore, str]:
     """A case whose every free-text field is hostile, written as an old log might hold it
     (the store refuses control characters now, so the lines are written here directly)."""

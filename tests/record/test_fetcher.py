@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,16 +19,6 @@ def site(tmp_path: Path) -> Path:
     (tmp_path / "secret.txt").write_text("outside")
     (base / "escape.css").symlink_to(tmp_path / "secret.txt")
     return base
-
-
-@pytest.fixture
-def listener() -> Iterator[socket.socket]:
-    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    server.bind(("127.0.0.1", 0))
-    server.listen(5)
-    server.settimeout(0.1)
-    yield server
-    server.close()
 
 
 def _page(head: str = "", body: str = "") -> str:
