@@ -219,7 +219,7 @@ def _verify_record(path: Path, trust: tuple[Path, ...]) -> None:
     from bwvdisclose.record.check import check_record
     from bwvdisclose.signing import load_cert_pem
 
-    data = read_text_or_bytes(path)
+    data = _read_record(path)
     result = check_record(data, [load_cert_pem(t) for t in trust])
     for ok, text in result.lines:
         click.echo(f"{'ok  ' if ok else 'FAIL'} {text}")
@@ -230,7 +230,7 @@ def _verify_record(path: Path, trust: tuple[Path, ...]) -> None:
     click.echo(f"{path}: verified")
 
 
-def read_text_or_bytes(path: Path) -> bytes:
+def _read_record(path: Path) -> bytes:
     if not path.is_file():
         raise IntegrityError(f"{path}: no such file")
     return path.read_bytes()
