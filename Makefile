@@ -18,20 +18,27 @@ install: $(STAMP) sysdeps
 # poppler-utils gives pdftoppm (page images) and pdfsig (independent signature check).
 # libharfbuzz-subset0 lets WeasyPrint subset fonts in C; its fontTools fallback is
 # deprecated and makes a record render about twice as slow.
+# postgresql gives initdb/pg_ctl for the throwaway test cluster (no server is left running);
+# softhsm2 is a real PKCS#11 token library; opensc gives pkcs11-tool.
+SYSPKGS := poppler-utils libharfbuzz-subset0 postgresql softhsm2 opensc
+PGBIN   := $(firstword $(wildcard /usr/lib/postgresql/*/bin))
+
 sysdeps:
 	@command -v pdfsig >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 && \
-	  /sbin/ldconfig -p | grep -q libharfbuzz-subset.so.0 || \
-	  { echo "installing poppler-utils libharfbuzz-subset0"; \
+	  /sbin/ldconfig -p | grep -q libharfbuzz-subset.so.0 && \
+	  [ -x "$(PGBIN)/initdb" ] && [ -e /usr/lib/softhsm/libsofthsm2.so ] && \
+	  command -v softhsm2-util >/dev/null 2>&1 && command -v pkcs11-tool >/dev/null 2>&1 || \
+	  { echo "installing $(SYSPKGS) (apt-get, through sudo when not root)"; \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$SUDO apt-get update -qq && \
-	    $$SUDO apt-get install -y -qq poppler-utils libharfbuzz-subset0 >/dev/null; }
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSPKGS) >/dev/null; }
 
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
-test: lint
+test: lint sysdeps
 	$(BIN)/pytest -q
 
 demo: install
