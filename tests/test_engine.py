@@ -251,3 +251,25 @@ def test_what_would_change_tries_pairs_when_no_single_change_does(policy: Policy
 
 def test_incomplete_has_no_flips(policy: Policy) -> None:
     assert what_would_change(policy, {}) == []
+
+
+def test_what_would_change_leaves_out_changes_that_cannot_matter(policy: Policy) -> None:
+    """No lone advice of a referral never triggered; no pair holding a change that flips alone."""
+    flips = what_would_change(policy, CLEAR)
+    singles = {f.changes[0].id for f in flips if len(f.changes) == 1}
+    for flip in flips:
+        ids = [c.id for c in flip.changes]
+        if len(ids) == 1:
+            assert not ids[0].endswith(".advice"), flip
+        else:
+            assert not set(ids) & singles, flip
+        changed = {**CLEAR, **{c.id: c.after for c in flip.changes}}
+        assert evaluate(policy, changed).outcome == flip.outcome
+
+
+def test_what_would_change_lists_pairs_alongside_singles(policy: Policy) -> None:
+    flips = what_would_change(policy, {**CLEAR, "legal.active_proceedings": True})
+    sizes = [len(f.changes) for f in flips]
+    assert sizes == sorted(sizes) and 1 in sizes and 2 in sizes
+    pair = next(f for f in flips if len(f.changes) == 2)
+    assert pair.outcome == "do_not_publish"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from bwvdisclose.answers import Answer
 from bwvdisclose.case import (
@@ -146,19 +145,35 @@ class Cases:
         self.store.append(case_id, who, body)
         return body
 
-    def decide(self, case_id: str, actor: Actor, outcome: str, rationale: str) -> DecisionRecorded:
+    def decide(
+        self, case_id: str, actor: Actor, outcome: str, rationale: str, course: str | None = None
+    ) -> DecisionRecorded:
         """Record the decision maker's decision; a departure needs a written justification."""
         state = self.state(case_id)
         self.check_policy(state)
         rec = evaluate(self.policy, current_values(state))
-        body = decision_for(rec, outcome, rationale)
+        body = decision_for(rec, outcome, rationale, course)
         self._log_recommendation(state, actor, rec)
         self.store.append(case_id, actor, body)
         return body
 
 
-def decision_for(rec: Recommendation, outcome: str, rationale: str) -> DecisionRecorded:
+# Courses a decision maker can name within an outcome: course -> (outcome, what it is).
+COURSES: dict[str, tuple[str, str]] = {
+    "context_statement": ("do_not_publish", "Context statement without footage"),
+}
+
+
+def decision_for(
+    rec: Recommendation, outcome: str, rationale: str, course: str | None = None
+) -> DecisionRecorded:
     """The decision event, or a CaseError saying why this decision cannot be recorded."""
+    if course is not None and COURSES.get(course, ("",))[0] != outcome:
+        fits = [c for c, (o, _) in COURSES.items() if o == outcome]
+        raise CaseError(
+            f"course {course!r} does not go with {outcome}; "
+            + (f"choose {', '.join(fits)}" if fits else "name no course for it")
+        )
     if rec.outcome == "incomplete":
         missing = ", ".join(rec.missing)
         raise CaseError(
@@ -185,6 +200,7 @@ def decision_for(rec: Recommendation, outcome: str, rationale: str) -> DecisionR
         recommended=rec.outcome,
         departure=departure,
         rationale=rationale.strip(),
+        course=course,
     )
 
 
@@ -199,25 +215,3 @@ def status(state: CaseState, policy: Policy) -> str:
         return "decided"
     fresh = [r for r in state.records if r.seq > state.last_change_seq]
     return "recorded" if fresh else "signed"
-
-
-def case_document(state: CaseState, policy: Policy) -> dict[str, Any]:
-    """The case as JSON: state, current recommendation with its trace, and the history."""
-    rec = evaluate(policy, current_values(state))
-    return {
-        "case_id": state.case_id,
-        "status": status(state, policy),
-        "intake": state.intake.model_dump(mode="json"),
-        "policy": state.policy.model_dump(mode="json"),
-        "answers": {k: a.model_dump(mode="json") for k, a in state.answers.items()},
-        "recommendation": rec.to_json(),
-        "decision": state.decision.model_dump(mode="json") if state.decision else None,
-        "signoffs": [
-            {**s.model_dump(mode="json", exclude={"certificate"}), "current": state.is_current(s)}
-            for s in state.signoffs
-        ],
-        "records": [r.model_dump(mode="json") for r in state.records],
-        "history": [e.model_dump(mode="json") for e in state.history],
-        "head": state.head,
-        "events": state.last_seq,
-    }

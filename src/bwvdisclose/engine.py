@@ -26,7 +26,7 @@ from bwvdisclose.policy.models import (
     Ref,
     Step,
 )
-from bwvdisclose.recommendation import Recommendation, TraceAnswer, TraceItem
+from bwvdisclose.recommendation import AlsoApplies, Recommendation, TraceAnswer, TraceItem
 
 Answers = Mapping[str, AnswerValue]
 NONE: frozenset[str] = frozenset()
@@ -163,6 +163,8 @@ class _Raw:
     cites: list[str]
     advice: AnswerValue | None = None
     applies: bool = True
+    reached: bool = True
+    block: str | None = None
 
 
 def holds(policy: Policy, cond: Condition, answers: Answers) -> bool | None:
@@ -182,13 +184,18 @@ def evaluate(policy: Policy, answers: Answers, explain: bool = True) -> Recommen
         decision.outcome = "incomplete"
         decision.blocked_by = []
     met = [e.id for e in policy.exceptions if ctx.ref(f"exception.{e.id}").value is True]
+    complete = decision.outcome != "incomplete"
+    beyond = _beyond(ctx, decision) if complete else []
+    also = AlsoApplies(
+        blocked_by=sorted({r.id if r.kind == "referral" else r.block for r in beyond if r.block}),
+        referrals=sorted(r.id for r in beyond if r.kind == "referral" and r.result.value),
+    )
     trace: list[TraceItem] = []
     if explain:
-        raw = _exception_trace(ctx) + _fact_trace(ctx) + decision.trace
+        raw = _exception_trace(ctx) + _fact_trace(ctx) + decision.trace + beyond
         raw += _rule_trace(ctx, "redaction", policy.redactions, decision)
         raw += _rule_trace(ctx, "condition", policy.conditions, decision)
         trace = [_item(ctx, r) for r in raw]
-    complete = decision.outcome != "incomplete"
     return Recommendation(
         outcome=decision.outcome,
         decided_by=decision.step.id if decision.step and complete else None,
@@ -200,8 +207,47 @@ def evaluate(policy: Policy, answers: Answers, explain: bool = True) -> Recommen
         redactions=sorted(redactions) if complete else [],
         missing=sorted(decision.missing),
         policy=PolicyRef.of(policy),
+        would_also_apply=also,
         trace=trace,
     )
+
+
+def _beyond(ctx: _Context, d: _Decision) -> list[_Raw]:
+    """Steps that block, and referrals, the evaluation never reached: would they apply too?
+
+    A do-not-publish decided early must still say that the IOPC is investigating or
+    that masking was judged not feasible. Each is traced with `reached=False`; the
+    `block` of a blocking step (or the referral's own ID, on a blocking advice) is set
+    only when its rule holds on the answers given.
+    """
+    steps = ctx.policy.steps
+    start = steps.index(d.step) + 1 if d.step is not None else len(steps)
+    found: list[_Raw] = []
+    for step in steps[start:]:
+        if step.kind == "referrals":
+            for r in ctx.policy.referrals:
+                trigger = ctx.eval(r.trigger)
+                advice, _ = ctx.value_of(r.advice)
+                blocks = trigger.value is True and advice in step.block_on
+                found.append(
+                    _Raw(
+                        "referral",
+                        r.id,
+                        r.title,
+                        trigger,
+                        r.cites,
+                        advice=advice,
+                        reached=False,
+                        block=r.id if blocks else None,
+                    )
+                )
+        elif step.block and step.when is not None:
+            result = ctx.eval(step.when)
+            block = step.block if result.value is True else None
+            found.append(
+                _Raw("step", step.id, step.title, result, step.cites, reached=False, block=block)
+            )
+    return found
 
 
 def _decide(ctx: _Context) -> _Decision:
@@ -334,6 +380,23 @@ def _item(ctx: _Context, raw: _Raw) -> TraceItem:
         answers=answers,
         missing=sorted(raw.result.missing),
         advice=raw.advice if isinstance(raw.advice, str) else None,
+        reached=raw.reached,
         cites=list(raw.cites),
         clauses=[ctx.policy.sources[c].clause for c in raw.cites],
     )
+
+
+def addenda_for(policy: Policy, answers: Answers, outcome: str) -> tuple[list[str], list[str]]:
+    """The redactions and conditions that go with `outcome` on these answers, however reached.
+
+    For a decision that departs from the recommendation: what applies to the outcome
+    decided, not to the one recommended. A rule limited to certain deciding steps
+    counts here too, since a departure is decided by a person, not by a step.
+    """
+    ctx = _Context(policy, answers)
+    found: dict[str, list[str]] = {"redaction": [], "condition": []}
+    for kind, rules in (("redaction", policy.redactions), ("condition", policy.conditions)):
+        for rule in rules:
+            if outcome in rule.applies_to and ctx.eval(rule.when).value is True:
+                found[kind].append(rule.id)
+    return sorted(found["redaction"]), sorted(found["condition"])

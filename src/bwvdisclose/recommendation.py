@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -16,6 +17,7 @@ class _Frozen(BaseModel):
 class TraceAnswer(_Frozen):
     id: str
     value: AnswerValue
+    rationale: str = ""
 
 
 class TraceItem(_Frozen):
@@ -26,6 +28,7 @@ class TraceItem(_Frozen):
     title: str
     held: bool | None
     applies: bool = True
+    reached: bool = True
     answers: list[TraceAnswer]
     missing: list[str] = []
     advice: str | None = None
@@ -40,10 +43,21 @@ class Change(_Frozen):
 
 
 class Flip(_Frozen):
-    """A set of answer changes that would give a different outcome."""
+    """A set of answer changes that would give a different outcome.
+
+    `missing` lists what must then be answered when the change leaves the case `incomplete`.
+    """
 
     changes: list[Change]
     outcome: str
+    missing: list[str] = []
+
+
+class AlsoApplies(_Frozen):
+    """Blocks and referrals whose rule holds on the answers, though an earlier step decided."""
+
+    blocked_by: list[str] = []
+    referrals: list[str] = []
 
 
 class Recommendation(_Frozen):
@@ -57,14 +71,37 @@ class Recommendation(_Frozen):
     redactions: list[str]
     missing: list[str]
     policy: PolicyRef
+    would_also_apply: AlsoApplies = AlsoApplies()
     trace: list[TraceItem]
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
 
     def summary(self) -> dict[str, Any]:
-        """The result without the trace: what a case event or an audit row keeps."""
-        return self.model_dump(mode="json", exclude={"trace"})
+        """The result without the trace: what a case event or an audit row keeps.
 
-    def items(self, kind: str) -> list[TraceItem]:
-        return [t for t in self.trace if t.kind == kind]
+        `would_also_apply` is left out too: it follows from the answers, and case logs
+        written before it existed must not read as a changed recommendation.
+        """
+        return self.model_dump(mode="json", exclude={"trace", "would_also_apply"})
+
+    def with_rationales(self, rationales: Mapping[str, str]) -> Recommendation:
+        """The same result with each trace answer carrying the rationale given for it."""
+        trace = [
+            t.model_copy(
+                update={
+                    "answers": [
+                        a.model_copy(update={"rationale": rationales.get(a.id, "")})
+                        for a in t.answers
+                    ]
+                }
+            )
+            for t in self.trace
+        ]
+        return self.model_copy(update={"trace": trace})
+
+    def items(self, kind: str, reached: bool | None = True) -> list[TraceItem]:
+        """Trace items of `kind`: those the evaluation reached (default), not reached, or all."""
+        return [
+            t for t in self.trace if t.kind == kind and (reached is None or t.reached == reached)
+        ]

@@ -1,4 +1,11 @@
-"""What would change the outcome: the smallest answer changes that give another result."""
+"""What would change the outcome: answer changes, alone or in pairs, that give another result.
+
+Nothing is cut: every single change that gives another outcome is listed (one that leaves
+the case `incomplete` says what would then need answering), then every pair of changes
+that gives another decided outcome where neither change alone does. A change to an
+answer that plays no part (a question that does not apply, or a pair holding a change
+that already changes the outcome alone) cannot matter and is left out.
+"""
 
 from __future__ import annotations
 
@@ -9,43 +16,35 @@ from bwvdisclose.engine import Answers, evaluate
 from bwvdisclose.policy.models import AnswerValue, Policy, Question
 from bwvdisclose.recommendation import Change, Flip, Recommendation
 
-MAX_FLIPS = 12
-
 
 def what_would_change(
     policy: Policy, answers: Answers, current: Recommendation | None = None
 ) -> list[Flip]:
-    """Single-answer changes that flip the outcome; pairs when no single change does.
-
-    Only decided outcomes count: a change that leaves the case incomplete is not listed.
-    """
-    current = current or evaluate(policy, answers)
+    """Single changes that change the outcome, then pairs that do only together."""
+    current = current or evaluate(policy, answers, explain=False)
     if current.outcome == "incomplete":
         return []
-    singles = [[c] for c in _alternatives(policy, answers)]
-    flips = _flips(policy, answers, current.outcome, singles)
-    if flips:
-        return flips
-    pairs = ([a, b] for a, b in combinations([s[0] for s in singles], 2) if a.id != b.id)
-    return _flips(policy, answers, current.outcome, pairs)
+    flips: list[Flip] = []
+    quiet: list[Change] = []  # single changes that leave the outcome as it is
+    for change in _alternatives(policy, answers):
+        result = _trial(policy, answers, [change])
+        if result.outcome == current.outcome:
+            quiet.append(change)
+        else:
+            flips.append(Flip(changes=[change], outcome=result.outcome, missing=result.missing))
+    for a, b in combinations(quiet, 2):
+        if a.id == b.id:
+            continue
+        result = _trial(policy, answers, [a, b])
+        if result.outcome not in (current.outcome, "incomplete"):
+            flips.append(Flip(changes=[a, b], outcome=result.outcome))
+    return flips
 
 
-def _flips(
-    policy: Policy,
-    answers: Answers,
-    outcome: str,
-    candidates: Iterator[list[Change]] | list[list[Change]],
-) -> list[Flip]:
-    found: list[Flip] = []
-    for changes in candidates:
-        trial = dict(answers)
-        trial.update({c.id: c.after for c in changes})
-        result = evaluate(policy, trial, explain=False)
-        if result.outcome not in (outcome, "incomplete"):
-            found.append(Flip(changes=changes, outcome=result.outcome))
-            if len(found) >= MAX_FLIPS:
-                break
-    return found
+def _trial(policy: Policy, answers: Answers, changes: list[Change]) -> Recommendation:
+    trial = dict(answers)
+    trial.update({c.id: c.after for c in changes})
+    return evaluate(policy, trial, explain=False)
 
 
 def _alternatives(policy: Policy, answers: Answers) -> Iterator[Change]:
@@ -65,4 +64,4 @@ def _other_values(q: Question, before: AnswerValue) -> Iterator[AnswerValue]:
         yield from (c for c in q.choices or [] if c != before)
     elif q.type == "multi" and isinstance(before, list):
         for c in q.choices or []:
-            yield sorted(set(before) ^ {c})
+            yield sorted(set(before) ^ {c}, key=(q.choices or []).index)

@@ -21,8 +21,19 @@ from bwvdisclose.case.events import (
     event_log_schema,
 )
 from bwvdisclose.case.payloads import AnswerRecorded, CaseOpened, RecommendationComputed
+from bwvdisclose.case.store import CaseStore
 
-from .conftest import OFFICER, POLICY, START, answer, build_log, every_kind, opened, signoff
+from .conftest import (
+    OFFICER,
+    POLICY,
+    START,
+    answer,
+    build_log,
+    every_kind,
+    open_case,
+    opened,
+    signoff,
+)
 
 TYPES = {
     "case_opened",
@@ -170,7 +181,27 @@ def test_log_line_schema_shape() -> None:
         model = defs[ref["$ref"].rsplit("/", 1)[1]]
         assert model["additionalProperties"] is False
         assert {"seq", "at", "actor", "prev", "type", "hash"} <= set(model["required"])
-        assert set(model["required"]) == set(model["properties"])
+        optional = {k for k, v in model["properties"].items() if v.get("default", 0) is None}
+        assert set(model["required"]) == set(model["properties"]) - optional
         assert model["properties"]["at"]["pattern"].endswith(r"\.\d{6}Z$")
         assert model["properties"]["hash"]["pattern"] == "^[0-9a-f]{64}$"
     json.dumps(schema)  # plain JSON, usable by any JSON Schema tool
+
+
+def test_an_optional_field_is_left_out_when_empty_and_kept_when_given(store: CaseStore) -> None:
+    """A decision without a named course stores no `course` key (old logs stay valid)."""
+    from bwvdisclose.case import DecisionRecorded
+    from bwvdisclose.case.events import event_line
+
+    plain = DecisionRecorded(
+        outcome="do_not_publish", recommended="do_not_publish", departure=False, rationale=""
+    )
+    named = plain.model_copy(update={"course": "context_statement"})
+    case_id = open_case(store)
+    for body in (plain, named):
+        store.append(case_id, OFFICER, body)
+    events = store.read(case_id)
+    lines = [event_line(e) for e in events[-2:]]
+    assert b'"course"' not in lines[0]
+    assert b'"course":"context_statement"' in lines[1]
+    assert store.verify_and_read(case_id)[0].ok

@@ -164,7 +164,14 @@ def test_out_must_not_overwrite(signed: Signed, keys: Keys) -> None:
 # --- what a reviewer reads: the rendered HTML, for two outcomes ----------------------------
 
 
-def _fixed_case(tmp_path: Path, keys: Keys, answers_file: Path, outcome: str, why: str) -> str:
+def _fixed_case(
+    tmp_path: Path,
+    keys: Keys,
+    answers_file: Path,
+    outcome: str,
+    why: str,
+    course: str | None = None,
+) -> str:
     ticks = count()
     store = CaseStore(tmp_path / "s", clock=lambda: FIXED + dt.timedelta(seconds=next(ticks)))
     policy = load_policy()
@@ -180,7 +187,7 @@ def _fixed_case(tmp_path: Path, keys: Keys, answers_file: Path, outcome: str, wh
     cases.apply(case_id, officer, load_answers(answers_file, policy), None)
     cases.recompute(case_id, officer)
     cases.decide(
-        case_id, Actor(name="Amy Ward", role="decision maker", number="4711"), outcome, why
+        case_id, Actor(name="Amy Ward", role="decision maker", number="4711"), outcome, why, course
     )
     cases.sign(case_id, load_identity(Path(keys.p12("amy-ward")), PASS.encode()), "decision_maker")
     state = cases.state(case_id)
@@ -216,7 +223,9 @@ def test_record_html_do_not_publish_recommended(
     example = CRITERIA / "met-bwv-2020" / "examples" / "02-viral-context-statement.yaml"
     answers = tmp_path / "answers.yaml"
     answers.write_text(yaml.safe_dump(yaml.safe_load(example.read_text())["answers"]))
-    html = _fixed_case(tmp_path, keys, answers, "do_not_publish", "")
+    html = _fixed_case(tmp_path, keys, answers, "do_not_publish", "", "context_statement")
     assert "Decision: Do not publish</div>" in html
     assert "<tr><td>Context statement without footage</td><td>yes</td>" in html
+    plain = _fixed_case(tmp_path / "plain", keys, answers, "do_not_publish", "")
+    assert "<tr><td>Context statement without footage</td><td>no</td>" in plain
     assert html == snapshot

@@ -198,8 +198,8 @@ def rule_diffs(
     An item missing from a trace is `not reached` (a later step, or the referrals, when
     an earlier step decided) or `not in the policy`.
     """
-    was = {(t.kind, t.id): t for t in before}
-    now = {(t.kind, t.id): t for t in after}
+    was = {(t.kind, t.id): t for t in before if t.reached}
+    now = {(t.kind, t.id): t for t in after if t.reached}
     old_ids, new_ids = rule_ids(old), rule_ids(new)
     diffs = []
     for key in [*now, *(k for k in was if k not in now)]:

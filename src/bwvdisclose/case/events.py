@@ -117,12 +117,17 @@ def event_log_schema() -> dict[str, Any]:
     """JSON Schema (2020-12) of one line of events.jsonl, for auditors' own tools.
 
     Every field of an event is required in a stored line, defaults included, as the
-    verifier requires (a line is the canonical form of the whole event).
+    verifier requires (a line is the canonical form of the whole event); an optional
+    field (default null) is left out when it has no value, and only then.
     """
     schema = EVENT_ADAPTER.json_schema(mode="validation")
     for choice in schema["oneOf"]:
         model = schema["$defs"][choice["$ref"].rsplit("/", 1)[1]]
-        model["required"] = sorted(model["properties"])
+        model["required"] = sorted(
+            k
+            for k, v in model["properties"].items()
+            if "default" not in v or v["default"] is not None
+        )
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "bwvdisclose case event (one line of events.jsonl)",
@@ -139,7 +144,7 @@ def build_event(seq: int, at: dt.datetime, actor: Actor, prev: str, body: Body) 
         "at": format_time(at),
         "actor": actor.model_dump(mode="json"),
         "prev": prev,
-        **body.model_dump(mode="json"),
+        **body.model_dump(mode="json", exclude_none=True),
     }
     fields["hash"] = event_hash(fields)
     return EVENT_ADAPTER.validate_python(fields)
@@ -147,4 +152,4 @@ def build_event(seq: int, at: dt.datetime, actor: Actor, prev: str, body: Body) 
 
 def event_line(event: Event) -> bytes:
     """The exact bytes of the event's line in events.jsonl."""
-    return canonical_json(event.model_dump(mode="json")) + b"\n"
+    return canonical_json(event.model_dump(mode="json", exclude_none=True)) + b"\n"

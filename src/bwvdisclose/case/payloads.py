@@ -132,6 +132,11 @@ class DecisionRecorded(Frozen):
     recommended: Text
     departure: bool
     rationale: str
+    course: str | None = Field(
+        default=None,
+        description="The course chosen within the outcome, e.g. context_statement; "
+        "left out when none was named.",
+    )
 
 
 class SignoffRecorded(Frozen):

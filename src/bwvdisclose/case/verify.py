@@ -107,8 +107,10 @@ def _validate(obj: dict[str, Any], n: int) -> Event:
         err = exc.errors(include_url=False)[0]
         loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
         raise BadEvent(n, f"does not fit the event schema: {loc}: {err['msg']}") from None
-    if len(obj) != len(type(event).model_fields):
-        raise BadEvent(n, "not in canonical form (a field with a default is left out)")
+    if set(obj) != set(event.model_dump(exclude_none=True)):
+        raise BadEvent(
+            n, "not in canonical form (a field with a default is left out, or a null written)"
+        )
     return event
 
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from bwvdisclose.answers import Answer, load_answers, parse_text_value
 from bwvdisclose.case import Actor
 from bwvdisclose.cases import Cases, current_values
+from bwvdisclose.caseview import case_view
 from bwvdisclose.checklist import Checklist
 from bwvdisclose.cli import views
 from bwvdisclose.cli.common import actor, console, open_cases
@@ -17,7 +18,6 @@ from bwvdisclose.cli.options import actor_options, criteria_option, store_option
 from bwvdisclose.cli.prompter import TerminalPrompter
 from bwvdisclose.errors import AnswersError
 from bwvdisclose.policy.models import AnswerValue
-from bwvdisclose.whatif import what_would_change
 
 EXIT_STOPPED = 130
 
@@ -61,13 +61,11 @@ def run_checklist(
 
 
 def summary(cases: Cases, case_id: str, who: Actor, out: Console) -> None:
-    rec = cases.recompute(case_id, who)
-    state = cases.state(case_id)
+    cases.recompute(case_id, who)
+    view = case_view(cases.state(case_id), cases.policy)
     out.print()
-    out.print(views.answers_table(state, cases.policy))
-    views.recommendation(
-        out, cases.policy, rec, what_would_change(cases.policy, current_values(state), rec)
-    )
+    out.print(views.answers_table(view.state, cases.policy))
+    views.recommendation(out, view)
 
 
 def parse_assignments(cases: Cases, pairs: tuple[str, ...], rationale: str) -> dict[str, Answer]:

@@ -6,41 +6,35 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 from rich.table import Table
 
 from bwvdisclose.answers import load_answers
 from bwvdisclose.case import CaseStore, event_log_schema, fold
-from bwvdisclose.cases import Intake, case_document, current_values, status
+from bwvdisclose.cases import Intake, status
+from bwvdisclose.caseview import case_view
 from bwvdisclose.cli import views
 from bwvdisclose.cli.assess_cmd import run_checklist
 from bwvdisclose.cli.common import actor, console, open_cases
 from bwvdisclose.cli.options import actor_options, criteria_option, format_option, store_option
-from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import CaseError, IntegrityError
-from bwvdisclose.whatif import what_would_change
-
-LONDON = ZoneInfo("Europe/London")
+from bwvdisclose.localtime import FORMS, parse_uk_time
 
 
 def parse_occurred(text: str) -> dt.datetime:
-    """ISO date and time; without an offset it is UK local time (GMT or BST)."""
+    """ISO or UK day-first date and time; without an offset it is UK local time (GMT or BST)."""
     try:
-        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-        value = value.replace(tzinfo=LONDON) if value.tzinfo is None else value
-        value.astimezone(dt.UTC)  # stored in UTC: the year must stay in range there too
-    except (ValueError, OverflowError):
-        raise click.BadParameter(f"{text!r} is not a date and time like 2026-11-20T14:30") from None
-    return value
+        return parse_uk_time(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 @click.command("new")
 @click.option("--incident-ref", help="Incident reference, e.g. CAD 1234/20NOV26.")
 @click.option(
     "--occurred",
-    help="When it happened, e.g. 2026-11-20T14:30 (UK local time unless an offset is given).",
+    help=f"When it happened: {FORMS} (UK local time unless an offset is given).",
 )
 @click.option("--location", help="Where it happened.")
 @click.option("--clip", "clips", multiple=True, help="A BWV clip reference (repeatable).")
@@ -162,19 +156,17 @@ def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
 def show_command(case_id: str, store: Path, criteria: Path | None, fmt: str) -> None:
     """Show a case: state, current recommendation with reasons, and history."""
     cases = open_cases(store, criteria)
-    state = cases.state(case_id)
+    view = case_view(cases.state(case_id), cases.policy)
     if fmt == "json":
-        click.echo(json.dumps(case_document(state, cases.policy), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(view.to_json(), indent=2, ensure_ascii=False))
         return
     out = console()
-    views.header(out, state, cases.policy)
+    views.header(out, view)
     out.print()
-    out.print(views.answers_table(state, cases.policy))
-    values = current_values(state)
-    rec = evaluate(cases.policy, values)
-    views.recommendation(out, cases.policy, rec, what_would_change(cases.policy, values, rec))
+    out.print(views.answers_table(view.state, cases.policy))
+    views.recommendation(out, view)
     out.print()
-    out.print(views.history_table(state))
+    out.print(views.history_table(view.state))
 
 
 @click.command("verify")

@@ -25,8 +25,9 @@ def evaluate_command(answers_file: Path, criteria: Path | None, fmt: str) -> Non
     Each answer is `question.id: value` or `question.id: {value: ..., rationale: ...}`.
     """
     policy = load_policy(criteria)
-    answers = values(load_answers(answers_file, policy))
-    rec = evaluate(policy, answers)
+    given = load_answers(answers_file, policy)
+    answers = values(given)
+    rec = evaluate(policy, answers).with_rationales({k: a.rationale for k, a in given.items()})
     flips = what_would_change(policy, answers, rec)
     if fmt == "json":
         doc = {**rec.to_json(), "what_would_change": [f.model_dump(mode="json") for f in flips]}

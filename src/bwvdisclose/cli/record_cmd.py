@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from bwvdisclose.cases import COURSES
 from bwvdisclose.cli.common import actor, open_cases
 from bwvdisclose.cli.options import actor_options, criteria_option, store_option
 from bwvdisclose.errors import RecordError
@@ -46,6 +47,13 @@ def identity_from(key: Path, passphrase_env: str | None) -> Identity:
 @click.option(
     "--rationale", default="", help="Why; required when it departs from the recommendation."
 )
+@click.option(
+    "--course",
+    type=click.Choice(list(COURSES)),
+    default=None,
+    help="The course chosen within the outcome: context_statement (a statement without "
+    "footage, with do_not_publish).",
+)
 @store_option
 @criteria_option
 @actor_options
@@ -53,6 +61,7 @@ def decide_command(
     case_id: str,
     outcome: str,
     rationale: str,
+    course: str | None,
     store: Path,
     criteria: Path | None,
     user: str | None,
@@ -66,9 +75,10 @@ def decide_command(
     be recorded while the recommendation is incomplete or awaiting advice.
     """
     cases = open_cases(store, criteria)
-    body = cases.decide(case_id, actor(user, user_role, number), outcome, rationale)
+    body = cases.decide(case_id, actor(user, user_role, number), outcome, rationale, course)
     departure = " (departs from the recommendation, justified)" if body.departure else ""
-    click.echo(f"{case_id}: decided {OUTCOME_TEXT[outcome].lower()}{departure}")
+    chosen = f", {COURSES[course][1].lower()}" if course else ""
+    click.echo(f"{case_id}: decided {OUTCOME_TEXT[outcome].lower()}{chosen}{departure}")
     needed = missing_roles(cases.state(case_id), cases.policy)
     click.echo(f"Sign-off needed from: {', '.join(ROLE_TEXT[r] for r in needed)}")
 

@@ -3,31 +3,38 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from bwvdisclose.case import AnswerChangedEvent, CaseState
-from bwvdisclose.cases import status
+from bwvdisclose.caseview import CaseView
 from bwvdisclose.checklist import applicable
-from bwvdisclose.explain import explain, show_value
+from bwvdisclose.explain import TERMINAL_FLIPS, explain, show_value
+from bwvdisclose.localtime import uk_time
 from bwvdisclose.policy.models import Policy
-from bwvdisclose.recommendation import Flip, Recommendation
 
 
-def header(console: Console, state: CaseState, policy: Policy) -> None:
-    i = state.intake
-    console.print(f"[bold]Case {state.case_id}[/]  ({status(state, policy)})")
-    console.print(f"  Incident {i.incident_ref}, {i.occurred:%Y-%m-%d %H:%M} UTC, {i.location}")
-    console.print(f"  Clips: {', '.join(i.clips) or '(none)'}")
-    console.print(
-        f"  Opened {i.opened_at:%Y-%m-%d %H:%M} UTC by {i.opened_by.name} ({i.opened_by.number})"
+def header(console: Console, view: CaseView) -> None:
+    state, i = view.state, view.state.intake
+    console.print(f"[bold]Case {state.case_id}[/]  ({view.status})", markup=True)
+    _plain(console, f"  Incident {i.incident_ref}, {uk_time(i.occurred)}, {i.location}")
+    _plain(console, f"  Clips: {', '.join(i.clips) or '(none)'}")
+    _plain(
+        console,
+        f"  Opened {uk_time(i.opened_at)} by {i.opened_by.name} ({i.opened_by.number})",
     )
     if state.decision:
         d = state.decision
         dep = " [bold red](departs from the recommendation)[/]" if d.departure else ""
-        console.print(f"  Decided: [bold]{d.outcome}[/] by {d.actor.name}{dep}")
+        console.print(f"  Decided: [bold]{d.outcome}[/] by {escape(d.actor.name)}{dep}")
     for s in state.signoffs:
         stale = "" if state.is_current(s) else " [red](stale: case changed since)[/]"
-        console.print(f"  Signed as {s.role}: {s.signer.name} ({s.signer.number}){stale}")
+        who = escape(f"{s.signer.name} ({s.signer.number})")
+        console.print(f"  Signed as {s.role}: {who}{stale}")
+
+
+def _plain(console: Console, text: str) -> None:
+    console.print(text, markup=False)
 
 
 def answers_table(state: CaseState, policy: Policy) -> Table:
@@ -51,14 +58,14 @@ def answers_table(state: CaseState, policy: Policy) -> Table:
 
 def history_table(state: CaseState) -> Table:
     table = Table(title="Answer history", title_justify="left")
-    for col in ("#", "When (UTC)", "Who", "Question", "Answer", "Reason for change"):
+    for col in ("#", "When (UK time)", "Who", "Question", "Answer", "Reason for change"):
         table.add_column(col, overflow="fold")
     for e in state.history:
         was = f" (was {show_value(e.previous)})" if isinstance(e, AnswerChangedEvent) else ""
         reason = e.reason if isinstance(e, AnswerChangedEvent) else ""
         table.add_row(
             str(e.seq),
-            f"{e.at:%Y-%m-%d %H:%M:%S}",
+            uk_time(e.at, seconds=True),
             e.actor.name,
             e.question,
             show_value(e.value) + was,
@@ -67,8 +74,7 @@ def history_table(state: CaseState) -> Table:
     return table
 
 
-def recommendation(
-    console: Console, policy: Policy, rec: Recommendation, flips: list[Flip]
-) -> None:
+def recommendation(console: Console, view: CaseView) -> None:
     console.print()
-    console.print(explain(policy, rec, flips), markup=False, end="")
+    text = explain(view.policy, view.recommendation, view.flips, TERMINAL_FLIPS)
+    console.print(text, markup=False, end="")

@@ -15,8 +15,7 @@ from pathlib import Path
 from bwvdisclose.case import CaseState, CaseStore, Event, RecordRendered, fold
 from bwvdisclose.case.bulk import record_path
 from bwvdisclose.case.files import read_bytes, replace_file
-from bwvdisclose.cases import current_values
-from bwvdisclose.engine import evaluate
+from bwvdisclose.caseview import case_view
 from bwvdisclose.errors import RecordError
 from bwvdisclose.policy.load import policy_bundle
 from bwvdisclose.policy.models import Policy, PolicyRef
@@ -25,7 +24,6 @@ from bwvdisclose.record.html import render_html, templates_dir
 from bwvdisclose.record.pdf import Attachment
 from bwvdisclose.signing import Identity, cert_fingerprint
 from bwvdisclose.signoff import missing_roles
-from bwvdisclose.whatif import what_would_change
 
 EVENTS_FILE = "case-events.jsonl"
 POLICY_FILE = "policy-files.json"
@@ -48,14 +46,12 @@ def record_html(
     now: dt.datetime,
 ) -> str:
     """The record as HTML: what a reviewer reads (and what the snapshots keep)."""
-    answers = current_values(state)
-    rec = evaluate(policy, answers)
-    flips = what_would_change(policy, answers, rec)
+    view = case_view(state, policy)
     listed = [
         {"name": a.name, "size": len(a.data), "sha256": hashlib.sha256(a.data).hexdigest()}
         for a in attachments
     ]
-    context = record_context(state, events, policy, rec, flips, listed, now)
+    context = record_context(view, events, listed, now)
     context["keywords"] = f"{HEAD_KEYWORD}{state.head}, case:{state.case_id}"
     return render_html("record.html.j2", context)
 

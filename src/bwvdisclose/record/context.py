@@ -1,56 +1,50 @@
-"""What the decision record shows: a plain view model built from the case and the policy.
+"""What the decision record shows: a plain view model built from the case view.
 
-The template reads only this dict; nothing here renders or writes.
+The template reads only this dict; nothing here renders, writes or evaluates: the
+recommendation, what would change it and what goes with the outcome decided all come
+from the one `CaseView` that `show` and its JSON use too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from bwvdisclose import __version__
-from bwvdisclose.case import AnswerChangedEvent, CaseState, Event
+from bwvdisclose.case import AnswerChangedEvent, CaseState, DecisionRecordedEvent, Event
+from bwvdisclose.cases import COURSES
+from bwvdisclose.caseview import CaseView
 from bwvdisclose.checklist import applicable
-from bwvdisclose.explain import OUTCOME_TEXT, show_answer, show_value
+from bwvdisclose.explain import OUTCOME_TEXT, flip_text, referral_status, show_answer, show_value
+from bwvdisclose.localtime import uk_time
 from bwvdisclose.policy.models import Policy
-from bwvdisclose.recommendation import Flip, Recommendation, TraceItem
+from bwvdisclose.recommendation import Recommendation, TraceItem
 from bwvdisclose.signing import load_cert_pem, subject_details
-from bwvdisclose.signoff import ROLE_TEXT, required_roles
+from bwvdisclose.signoff import ROLE_TEXT
 
 OPTIONS = (
-    ("publish", "Publish the footage"),
-    ("publish_with_redactions", "Publish with redactions"),
-    ("context_statement", "Context statement without footage"),
-    ("do_not_publish", "Do not publish"),
+    ("publish", "publish", "Publish the footage"),
+    ("publish_with_redactions", "publish_with_redactions", "Publish with redactions"),
+    ("context_statement", "do_not_publish", COURSES["context_statement"][1]),
+    ("do_not_publish", "do_not_publish", "Do not publish"),
 )
+HISTORY_EDGE = 60  # events shown in full at each end of a long history; the rest summarised
 
 
 def when(value: dt.datetime) -> str:
-    return f"{value.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
+    return uk_time(value, seconds=True)
 
 
 def record_context(
-    state: CaseState,
+    view: CaseView,
     events: list[Event],
-    policy: Policy,
-    rec: Recommendation,
-    flips: list[Flip],
     attachments: list[dict[str, Any]],
     rendered_at: dt.datetime,
 ) -> dict[str, Any]:
-    i = state.intake
-    d = state.decision
+    state, policy, rec = view.state, view.policy, view.recommendation
     return {
-        "case": {
-            "id": state.case_id,
-            "incident_ref": i.incident_ref,
-            "occurred": when(i.occurred),
-            "location": i.location,
-            "clips": i.clips,
-            "notes": i.notes,
-            "opened_at": when(i.opened_at),
-            "opened_by": f"{i.opened_by.name} ({i.opened_by.role}, {i.opened_by.number})",
-        },
+        "case": _case(state),
         "policy": {
             "id": policy.id,
             "version": policy.version,
@@ -58,24 +52,17 @@ def record_context(
             "title": policy.title,
             "effective": policy.effective.isoformat(),
         },
-        "recommendation": _recommendation(rec),
-        "decision": None
-        if d is None
-        else {
-            "outcome_text": OUTCOME_TEXT[d.outcome].capitalize(),
-            "departure": d.departure,
-            "rationale": d.rationale,
-            "by": f"{d.actor.name} ({d.actor.role}, {d.actor.number})",
-            "at": when(d.at),
-        },
-        "referrals": _referrals(rec, state),
+        "recommendation": _recommendation(policy, rec),
+        "decision": _decision(view),
+        "also": _also(policy, rec),
+        "referrals": _referrals(policy, rec),
         "signoffs": _signoffs(state),
-        "required_roles": [ROLE_TEXT[r] for r in required_roles(policy, d.outcome)] if d else [],
+        "required_roles": [ROLE_TEXT[r] for r in view.required_roles],
         "sections": _sections(state, policy),
-        "exceptions": [_exception(t) for t in rec.items("exception")],
-        "options": _options(rec, d.outcome if d else None),
-        "flips": [_flip(f) for f in flips],
-        "history": [_history(e) for e in events],
+        "exceptions": [_rule(t) for t in rec.items("exception")],
+        "options": _options(view),
+        "flips": [flip_text(f, "→") for f in view.flips],
+        "history": _history(events),
         "integrity": {
             "head": state.head,
             "last_seq": state.last_seq,
@@ -86,23 +73,147 @@ def record_context(
     }
 
 
-def _recommendation(rec: Recommendation) -> dict[str, Any]:
-    titles = {(t.kind, t.id): t.title for t in rec.trace}
+def _case(state: CaseState) -> dict[str, Any]:
+    i = state.intake
+    return {
+        "id": state.case_id,
+        "incident_ref": i.incident_ref,
+        "occurred": uk_time(i.occurred),
+        "location": i.location,
+        "clips": i.clips,
+        "notes": i.notes,
+        "opened_at": when(i.opened_at),
+        "opened_by": f"{i.opened_by.name} ({i.opened_by.role}, {i.opened_by.number})",
+    }
+
+
+def _because(t: TraceItem) -> list[dict[str, str]]:
+    return [{"id": a.id, "value": show_value(a.value), "rationale": a.rationale} for a in t.answers]
+
+
+def _rule(t: TraceItem) -> dict[str, Any]:
+    """A rule as the record shows it: title, the answers (with rationales), its clauses."""
+    return {
+        "id": t.id,
+        "title": t.title,
+        "held": bool(t.held),
+        "held_text": "Met" if t.held else "Not met",
+        "because": _because(t),
+        "missing": t.missing,
+        "cites": t.cites,
+        "clauses": list(zip(t.cites, t.clauses, strict=True)),
+    }
+
+
+def _recommendation(policy: Policy, rec: Recommendation) -> dict[str, Any]:
+    step = next((t for t in rec.items("step") if t.held is True), None)
+    blocks = [t for t in rec.items("referral") if t.held and t.id in rec.blocked_by]
     return {
         "outcome_text": OUTCOME_TEXT[rec.outcome].capitalize(),
         "exceptions_met": rec.exceptions_met,
         "blocked_by": rec.blocked_by,
-        "conditions": [{"id": c, "title": titles[("condition", c)]} for c in rec.conditions],
-        "redactions": [{"id": r, "title": titles[("redaction", r)]} for r in rec.redactions],
+        "awaited": rec.referrals,
+        "step": _rule(step) if step else None,
+        "blocks": [{**_rule(t), "status": referral_status(policy, t)} for t in blocks],
+        "conditions": _addenda(rec, "condition", rec.conditions),
+        "redactions": _addenda(rec, "redaction", rec.redactions),
     }
 
 
-def _referrals(rec: Recommendation, state: CaseState) -> list[dict[str, str]]:
-    return [
-        {"id": t.id, "title": t.title, "advice": t.advice or "pending"}
-        for t in rec.items("referral")
+def _addenda(rec: Recommendation, kind: str, ids: list[str]) -> list[dict[str, Any]]:
+    """Redactions or conditions by ID, each with its clauses (the statutes that drive it)."""
+    items = {t.id: t for t in rec.trace if t.kind == kind}
+    return [_rule(items[i]) for i in ids if i in items]
+
+
+def _decision(view: CaseView) -> dict[str, Any] | None:
+    d, decided = view.state.decision, view.decided
+    if d is None or decided is None:
+        return None
+    rules = _rules_for(view)
+    return {
+        "outcome_text": OUTCOME_TEXT[d.outcome].capitalize(),
+        "course_text": COURSES[d.course][1] if d.course in COURSES else "",
+        "departure": d.departure,
+        "rationale": d.rationale,
+        "by": f"{d.actor.name} ({d.actor.role}, {d.actor.number})",
+        "at": when(d.at),
+        "conditions": [rules[("condition", c)] for c in decided.conditions],
+        "redactions": [rules[("redaction", r)] for r in decided.redactions],
+    }
+
+
+def _rules_for(view: CaseView) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every redaction and condition of the policy with its clauses and answers."""
+    policy, answers = view.policy, view.state.answers
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for kind, rules in (("redaction", policy.redactions), ("condition", policy.conditions)):
+        for r in rules:
+            asked = sorted({c for c in _questions(r.when) if c in answers})
+            out[(kind, r.id)] = {
+                "id": r.id,
+                "title": r.title,
+                "because": [
+                    {
+                        "id": q,
+                        "value": show_value(answers[q].value),
+                        "rationale": answers[q].rationale,
+                    }
+                    for q in asked
+                ],
+                "missing": [],
+                "cites": r.cites,
+                "clauses": [(k, policy.sources[k].clause) for k in r.cites],
+            }
+    return out
+
+
+def _questions(cond: Any) -> list[str]:
+    """The question IDs a condition reads directly (refs are not followed)."""
+    found: list[str] = []
+    todo = [cond]
+    while todo:
+        item = todo.pop()
+        q = getattr(item, "q", None)
+        if isinstance(q, str):
+            found.append(q)
+        for attr in ("all", "any"):
+            todo.extend(getattr(item, attr, None) or [])
+        inner = getattr(item, "not_", None)
+        if inner is not None:
+            todo.append(inner)
+    return found
+
+
+def _also(policy: Policy, rec: Recommendation) -> list[dict[str, Any]]:
+    """Blocks and referrals that hold on the answers past the deciding step."""
+    also = rec.would_also_apply
+    rows = [
+        {**_rule(t), "status": "Would block release"}
+        for t in rec.items("step", reached=False)
+        if t.held and t.id in also.blocked_by
+    ]
+    rows += [
+        {**_rule(t), "status": referral_status(policy, t).capitalize()}
+        for t in rec.items("referral", reached=False)
         if t.held
     ]
+    return rows
+
+
+def _referrals(policy: Policy, rec: Recommendation) -> list[dict[str, Any]]:
+    """Every referral: referred with its advice in plain words, or the answer that settled it."""
+    rows = []
+    for t in rec.items("referral", reached=None):
+        rows.append(
+            {
+                **_rule(t),
+                "referred": bool(t.held),
+                "status": referral_status(policy, t).capitalize(),
+                "past_decision": not t.reached,
+            }
+        )
+    return rows
 
 
 def _signoffs(state: CaseState) -> list[dict[str, Any]]:
@@ -161,36 +272,31 @@ def _sections(state: CaseState, policy: Policy) -> list[dict[str, Any]]:
     return sections
 
 
-def _exception(t: TraceItem) -> dict[str, Any]:
-    return {
-        "id": t.id,
-        "title": t.title,
-        "held": bool(t.held),
-        "held_text": "Met" if t.held else "Not met",
-        "because": ", ".join(f"{a.id} = {show_value(a.value)}" for a in t.answers),
-        "clauses": list(zip(t.cites, t.clauses, strict=True)),
-    }
-
-
-def _options(rec: Recommendation, decided: str | None) -> list[dict[str, Any]]:
+def _options(view: CaseView) -> list[dict[str, Any]]:
+    """The options a decision maker had; the chosen one carries the decision maker's reasons."""
+    rec, d = view.recommendation, view.state.decision
+    chosen_key = None
+    if d is not None:
+        chosen_key = d.course if d.course in COURSES else d.outcome
     out = []
-    for key, title in OPTIONS:
-        chosen = key == decided or (key == "context_statement" and _context_chosen(rec, decided))
-        out.append({"title": title, "chosen": chosen, "why": _why(rec, key)})
+    for key, outcome, title in OPTIONS:
+        chosen = key == chosen_key
+        why = _why(rec, key, outcome)
+        reasons = d.rationale if chosen and d is not None else ""
+        out.append({"title": title, "chosen": chosen, "why": why, "reasons": reasons})
     return out
 
 
-def _context_chosen(rec: Recommendation, decided: str | None) -> bool:
-    return decided == "do_not_publish" and "consider_context_statement" in rec.conditions
-
-
-def _why(rec: Recommendation, key: str) -> str:
+def _why(rec: Recommendation, key: str, outcome: str) -> str:
+    """What the policy says of this option, on the answers given."""
     o = rec.outcome
     met = ", ".join(rec.exceptions_met)
     if key == "context_statement":
         return _context_why(rec)
     if key == o:
         return f"Recommended by the policy ({_decided_by(rec)})."
+    if o == "refer":
+        return f"Not yet open: advice awaited from {', '.join(rec.referrals)}."
     if key == "publish" and o == "publish_with_redactions":
         return (
             f"Not without masking: personal data must be protected ({', '.join(rec.redactions)})."
@@ -207,8 +313,8 @@ def _why(rec: Recommendation, key: str) -> str:
 def _context_why(rec: Recommendation) -> str:
     if "consider_context_statement" in rec.conditions:
         return (
-            "Recommended alongside not publishing: there is community concern "
-            "or viral comment (MEMO-DEFAULT, MEMO-AMPLIFY)."
+            "The policy asks for it to be considered alongside not publishing: there is "
+            "community concern or viral comment (MEMO-DEFAULT, MEMO-AMPLIFY)."
         )
     if rec.outcome in ("publish", "publish_with_redactions"):
         return (
@@ -216,7 +322,7 @@ def _context_why(rec: Recommendation) -> str:
             "footage itself can be released; a statement can accompany it."
         )
     if rec.blocked_by:
-        return f"Not indicated by the policy: release is blocked by {', '.join(rec.blocked_by)}."
+        return f"Open to the decision maker: release of footage is blocked by {', '.join(rec.blocked_by)}."
     return "Not indicated: no community concern or viral comment recorded."
 
 
@@ -227,20 +333,36 @@ def _decided_by(rec: Recommendation) -> str:
     return "referral advice"
 
 
-def _flip(f: Flip) -> str:
-    parts = [f"{c.id}: {show_value(c.before)} → {show_value(c.after)}" for c in f.changes]
-    return f"{' and '.join(parts)} would give {OUTCOME_TEXT[f.outcome].lower()}"
+def _history(events: list[Event]) -> dict[str, Any]:
+    """Every event when there are few; else the first and last in full, the middle counted.
+
+    The page stays a few pages long however long the log; the embedded log keeps all.
+    """
+    if len(events) <= 2 * HISTORY_EDGE + 10:
+        return {"rows": [_event(e) for e in events], "gap": None, "tail": [], "counts": []}
+    middle = events[HISTORY_EDGE:-HISTORY_EDGE]
+    counts = Counter(e.type.replace("_", " ") for e in middle)
+    return {
+        "rows": [_event(e) for e in events[:HISTORY_EDGE]],
+        "gap": {
+            "first": middle[0].seq,
+            "last": middle[-1].seq,
+            "count": len(middle),
+            "from": when(middle[0].at),
+            "to": when(middle[-1].at),
+        },
+        "counts": sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
+        "tail": [_event(e) for e in events[-HISTORY_EDGE:]],
+    }
 
 
-def _history(e: Event) -> dict[str, Any]:
-    who = f"{e.actor.name} ({e.actor.number})"
-    detail = _detail(e)
+def _event(e: Event) -> dict[str, Any]:
     return {
         "seq": e.seq,
-        "at": f"{e.at:%Y-%m-%d %H:%M:%S}",
-        "who": who,
+        "at": when(e.at),
+        "who": f"{e.actor.name} ({e.actor.number})",
         "what": e.type.replace("_", " "),
-        "detail": detail,
+        "detail": _detail(e),
     }
 
 
@@ -253,9 +375,10 @@ def _detail(e: Event) -> str:
         return f"{e.question}: {show_value(e.value)}" + (f"; {e.rationale}" if e.rationale else "")  # type: ignore[union-attr]
     if kind == "recommendation_computed":
         return f"recommended {e.recommendation['outcome']}"  # type: ignore[union-attr]
-    if kind == "decision_recorded":
-        dep = " (departure)" if e.departure else ""  # type: ignore[union-attr]
-        return f"decided {e.outcome}{dep}: {e.rationale}"  # type: ignore[union-attr]
+    if isinstance(e, DecisionRecordedEvent):
+        dep = " (departure)" if e.departure else ""
+        course = f", {COURSES[e.course][1].lower()}" if e.course in COURSES else ""
+        return f"decided {e.outcome}{course}{dep}: {e.rationale}"
     if kind == "signoff_recorded":
         return f"signed as {e.role} over {e.head[:16]}…"  # type: ignore[union-attr]
     if kind == "record_rendered":

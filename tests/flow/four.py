@@ -1,0 +1,111 @@
+"""The four cases the decision-record issue names, built through the workflow with a fixed clock.
+
+- car_stop: a July 2020 car stop rebuilt from the news report: do not publish, though
+  masking is not feasible, the IOPC investigates and the DPO has not been asked;
+- publish: the demo protest, published with redactions, three sign-offs;
+- departure: the demo protest, decided do-not-publish with a context statement instead;
+- refer: a protest awaiting legal advice, which then arrives (no objection), then published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import count
+from pathlib import Path
+
+from bwvdisclose.answers import Answer, load_answers
+from bwvdisclose.case import Actor, CaseStore
+from bwvdisclose.cases import Cases, Intake
+from bwvdisclose.localtime import LONDON
+from bwvdisclose.policy import Policy, load_policy
+from bwvdisclose.signing import load_identity
+from tests.conftest import DATA, ROOT
+from tests.flow.conftest import PASS, Keys
+
+START = dt.datetime(2020, 7, 4, 18, 5, tzinfo=dt.UTC)
+OFFICER = Actor(name="PS Dan Reid", role="duty officer", number="2291")
+MAKER = Actor(name="Amy Ward", role="decision maker", number="4711")
+NAMES = ("car_stop", "publish", "departure", "refer")
+
+
+@dataclass(frozen=True)
+class Built:
+    store: CaseStore
+    case_id: str
+    policy: Policy
+
+
+def _sign(cases: Cases, case_id: str, keys: Keys, roles: list[str]) -> None:
+    who = {"decision_maker": "amy-ward", "legal": "sam-okafor", "data_protection": "priya-shah"}
+    for role in roles:
+        identity = load_identity(Path(keys.p12(who[role])), PASS.encode())
+        cases.sign(case_id, identity, role)
+
+
+def build(name: str, folder: Path, keys: Keys) -> Built:
+    ticks = count()
+    store = CaseStore(folder, clock=lambda: START + dt.timedelta(minutes=next(ticks)))
+    policy = load_policy()
+    cases = Cases(store, policy)
+    answers_file = {
+        "car_stop": DATA / "answers" / "car-stop.yaml",
+        "refer": DATA / "answers" / "refer.yaml",
+    }.get(name, ROOT / "demo" / "answers" / "protest.yaml")
+    intake = Intake(
+        "CAD 6120/04JUL20" if name == "car_stop" else "CAD 4417/14NOV",
+        dt.datetime(2020, 7, 4, 18, 40, tzinfo=LONDON),
+        "Elgin Avenue, Maida Vale, London W9" if name == "car_stop" else "Whitehall, London SW1",
+        ["BWV-0611-0001", "BWV-0611-0002"],
+    )
+    case_id = cases.open(OFFICER, intake)
+    cases.apply(case_id, OFFICER, load_answers(answers_file, policy), None)
+    cases.recompute(case_id, OFFICER)
+    steps: dict[str, Callable[[], None]] = {
+        "car_stop": lambda: _decide(
+            cases, case_id, "do_not_publish", "Agree: no exception is met; IOPC investigating."
+        ),
+        "publish": lambda: _decide(
+            cases,
+            case_id,
+            "publish_with_redactions",
+            "Agree: the footage shows what officers faced; protesters' faces to be blurred.",
+        ),
+        "departure": lambda: _decide(
+            cases,
+            case_id,
+            "do_not_publish",
+            "The arrested man's family asked us not to; a statement describing the missiles "
+            "and the baton use meets the public interest without the footage.",
+            "context_statement",
+        ),
+        "refer": lambda: _advice_then_publish(cases, case_id),
+    }
+    steps[name]()
+    roles = ["decision_maker"]
+    if name in ("publish", "refer"):
+        roles += ["legal", "data_protection"]
+    _sign(cases, case_id, keys, roles)
+    return Built(store, case_id, policy)
+
+
+def _decide(cases: Cases, case_id: str, outcome: str, why: str, course: str | None = None) -> None:
+    cases.decide(case_id, MAKER, outcome, why, course)
+
+
+def _advice_then_publish(cases: Cases, case_id: str) -> None:
+    lawyer = Actor(name="Sam Okafor", role="legal services", number="L220")
+    advice = Answer(
+        value="no_objection", rationale="Wide shots; no risk to the trial (email 09:12)"
+    )
+    cases.apply(case_id, lawyer, {"legal.advice": advice}, None)
+    cases.recompute(case_id, lawyer)
+    _decide(cases, case_id, "publish", "Agree, now that legal services raise no objection.")
+
+
+def stable(text: str) -> str:
+    """Hashes, signatures and the policy hash vary with keys and edits; snapshots ignore them."""
+    text = re.sub(r"[0-9a-f]{64}|[0-9a-f]{16}…|sha256 [0-9a-f]{16}", "<hash>", text)
+    return re.sub(r'"signature": "[A-Za-z0-9+/=]+"', '"signature": "<signature>"', text)
