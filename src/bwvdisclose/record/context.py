@@ -322,7 +322,8 @@ def _context_why(rec: Recommendation) -> str:
             "footage itself can be released; a statement can accompany it."
         )
     if rec.blocked_by:
-        return f"Open to the decision maker: release of footage is blocked by {', '.join(rec.blocked_by)}."
+        blocked = ", ".join(rec.blocked_by)
+        return f"Open to the decision maker: release of footage is blocked by {blocked}."
     return "Not indicated: no community concern or viral comment recorded."
 
 
