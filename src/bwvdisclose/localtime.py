@@ -47,7 +47,9 @@ def parse_uk_time(text: str) -> dt.datetime:
     try:
         value.astimezone(dt.UTC)  # stored in UTC: the year must stay in range there too
     except OverflowError:
-        raise ValueError(f"{text!r} is out of range") from None
+        raise ValueError(
+            f"{text!r} is not a date and time in range (years 1 to 9999 in UTC)"
+        ) from None
     return value
 
 

@@ -1,0 +1,53 @@
+"""Footage fingerprints: a clip file's name, size and SHA-256, read in one streamed pass.
+
+A clip reference says which footage was meant; a fingerprint says which bytes were
+assessed. Files are read in 4 MiB chunks into one reused buffer, so memory stays flat
+however large the file; a caller may pass `progress(done_bytes)` to show how far it got.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from bwvdisclose.errors import CaseError
+
+CHUNK = 4 * 1024 * 1024
+MAX_NAME = 255
+
+
+class FootageError(CaseError):
+    """A clip file that cannot be read or named."""
+
+
+def fingerprint(path: Path, progress: Callable[[int], None] | None = None) -> tuple[str, int, str]:
+    """(file name, size in bytes, SHA-256 hex) of the regular file at `path`."""
+    name = path.name
+    if not name or len(name) > MAX_NAME:
+        raise FootageError(f"{str(path)[:200]}: not a file name the record can show")
+    try:
+        with open(path, "rb", buffering=0) as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise FootageError(f"{path}: not a regular file")
+            return name, *_digest(f, progress)
+    except FileNotFoundError:
+        raise FootageError(f"{path}: no such clip file") from None
+    except IsADirectoryError:
+        raise FootageError(f"{path}: a folder, not a clip file") from None
+
+
+def _digest(f: BinaryIO, progress: Callable[[int], None] | None) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    size = 0
+    while n := f.readinto(buffer):
+        digest.update(view[:n])
+        size += n
+        if progress is not None:
+            progress(size)
+    return size, digest.hexdigest()
