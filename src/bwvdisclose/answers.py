@@ -16,12 +16,13 @@ from pydantic import BaseModel, ConfigDict
 
 from bwvdisclose.datafile import load_data
 from bwvdisclose.errors import AnswersError
+from bwvdisclose.limits import LIMITS
 from bwvdisclose.policy.models import AnswerValue, Policy, Question
 from bwvdisclose.safetext import check_text
 
 TRUE_WORDS = {"y", "yes", "true", "t", "1"}
 FALSE_WORDS = {"n", "no", "false", "f", "0"}
-MAX_TEXT = 4000
+MAX_TEXT = LIMITS["rationale"]  # answers of type text, and rationales
 
 
 class Answer(BaseModel):

@@ -25,6 +25,7 @@ from bwvdisclose.case import (
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import AnswersError, CaseError
 from bwvdisclose.explain import OUTCOME_TEXT, show_value
+from bwvdisclose.limits import check_clips, check_length
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, AnswerValue, Policy, PolicyRef
 from bwvdisclose.recommendation import Recommendation
 from bwvdisclose.signing import Identity
@@ -38,6 +39,14 @@ class Intake:
     location: str
     clips: Sequence[str]
     notes: str = ""
+
+
+def check_intake(intake: Intake) -> None:
+    """Refuse intake text over its documented limit, before a case is opened."""
+    check_length(intake.incident_ref, "incident reference")
+    check_length(intake.location, "location")
+    check_length(intake.notes, "notes")
+    check_clips(intake.clips)
 
 
 def current_values(state: CaseState) -> dict[str, AnswerValue]:
@@ -55,6 +64,7 @@ class Cases:
         return fold(self.store.read(case_id))
 
     def open(self, actor: Actor, intake: Intake) -> str:
+        check_intake(intake)
         event = self.store.create(
             actor,
             incident_ref=intake.incident_ref,
@@ -103,6 +113,9 @@ class Cases:
         A changed answer needs `reason`; an answer equal to the current one is skipped.
         Returns (recorded, changed).
         """
+        for a in answers.values():
+            check_length(a.rationale, "rationale")
+        check_length(reason or "", "reason for a change")
         state = self.state(case_id)
         self.check_policy(state)
         current = current_values(state)
@@ -138,6 +151,8 @@ class Cases:
         self, case_id: str, identity: Identity, role: str, rank: str = "", number: str = ""
     ) -> SignoffRecorded:
         """Sign the current decision as `role`; the signer is the actor of the event."""
+        check_length(rank, "rank")
+        check_length(number, "number")
         state = self.state(case_id)
         self.check_policy(state)
         body = signoff_for(state, self.policy, identity, role, rank, number)
@@ -189,6 +204,7 @@ def decision_for(
         raise CaseError(
             f"{outcome!r} is not a decision; choose one of {', '.join(DECIDABLE_OUTCOMES)}"
         )
+    check_length(rationale, "decision rationale")
     departure = outcome != rec.outcome
     if departure and not rationale.strip():
         raise CaseError(

@@ -8,11 +8,11 @@ however large the file; a caller may pass `progress(done_bytes)` to show how far
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import stat
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
 
 from bwvdisclose.errors import CaseError
 
@@ -40,7 +40,7 @@ def fingerprint(path: Path, progress: Callable[[int], None] | None = None) -> tu
         raise FootageError(f"{path}: a folder, not a clip file") from None
 
 
-def _digest(f: BinaryIO, progress: Callable[[int], None] | None) -> tuple[int, str]:
+def _digest(f: io.FileIO, progress: Callable[[int], None] | None) -> tuple[int, str]:
     digest = hashlib.sha256()
     buffer = bytearray(CHUNK)
     view = memoryview(buffer)

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from bwvdisclose.case import Actor, CaseStore
 from bwvdisclose.cases import Cases
+from bwvdisclose.limits import check_length
 from bwvdisclose.policy import load_policy
 from bwvdisclose.safetext import hidden_char
 
@@ -26,6 +27,7 @@ def actor(user: str | None, role: str, number: str | None) -> Actor:
     if not name.strip() or not role.strip() or not number.strip():
         raise click.UsageError("name, role and number must not be empty")
     for what, text in (("name", name), ("role", role), ("number", number)):
+        check_length(text.strip(), what)
         problem = hidden_char(text)
         if problem:
             raise click.UsageError(
