@@ -83,7 +83,7 @@ def main() -> None:
     pages = PdfFileReader(BytesIO(record)).root["/Pages"]["/Count"]
     print(f"sample: {pages} pages, {len(record)} bytes sealed, verify ok={check.ok}")
     each = f"s, median of {args.repeat}"
-    print(f"render+seal (PDF/A-3b, 2 attachments, fetcher): {ours_s:.3f} {each}")
+    print(f"render+seal (PDF/A-3a, 2 attachments, fetcher): {ours_s:.3f} {each}")
     print(f"floor (bare WeasyPrint + bare pyHanko sign):    {floor_s:.3f} {each}")
     print(f"ratio: {ours_s / floor_s:.2f}x the floor")
     print(f"  of which render only: {render_s:.3f} s vs bare WeasyPrint {bare_s:.3f} s")

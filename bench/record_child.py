@@ -1,7 +1,7 @@
 """One side of the record benchmark, in its own process (so its peak memory is its own).
 
 `ours`: the whole `record` job on a signed demo case (read and verify the log, build the
-HTML, render PDF/A-3b with attachments, seal, write, log). `floor`: bare WeasyPrint on the
+HTML, render PDF/A-3a with attachments, seal, write, log). `floor`: bare WeasyPrint on the
 same HTML plus a bare pyHanko signature. Prints the median seconds, warm-up excluded.
 """
 

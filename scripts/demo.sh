@@ -42,7 +42,7 @@ step "The decision maker decides, and three people sign off"
 "$BWV" sign "$CASE" --role legal --key "$KEYS/sam-okafor.p12" --passphrase-env DEMO_PASSPHRASE
 "$BWV" sign "$CASE" --role data_protection --key "$KEYS/priya-shah.p12" --passphrase-env DEMO_PASSPHRASE
 
-step "The signed PDF/A-3b decision record"
+step "The signed PDF/A-3a decision record"
 "$BWV" record "$CASE" --key "$KEYS/insp-amy-ward.p12" --passphrase-env DEMO_PASSPHRASE --out "$OUT/$CASE-record.pdf"
 
 step "Verify the case log and the record"

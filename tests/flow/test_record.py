@@ -1,4 +1,4 @@
-"""The signed decision record: PDF/A-3b, embedded evidence, and a verify that cannot be fooled."""
+"""The signed decision record: tagged PDF/A-3a, embedded evidence, a verify that cannot be fooled."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import yaml
 from syrupy.assertion import SnapshotAssertion
 
 from bwvdisclose.answers import load_answers
-from bwvdisclose.case import Actor, CaseStore
+from bwvdisclose.case import Actor, CaseStore, fold
 from bwvdisclose.cases import Cases, Intake
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.load import resolve_policy_folder
@@ -23,6 +23,7 @@ from bwvdisclose.record.build import EVENTS_FILE, POLICY_FILE, attachments_for, 
 from bwvdisclose.record.check import check_record
 from bwvdisclose.record.html import templates_dir
 from bwvdisclose.record.pdf import render_pdf
+from bwvdisclose.record.pdfa import pdfa_problems
 from bwvdisclose.record.seal import seal_with
 from bwvdisclose.record.verify import extract_attachments
 from bwvdisclose.signing import load_cert_pem, load_identity
@@ -45,13 +46,13 @@ def test_pdfsig_reports_the_signature_valid(signed: Signed) -> None:
     assert "Total document signed" in out
 
 
-def test_pdfa_3b_with_associated_source_files(signed: Signed) -> None:
+def test_pdfa_3a_with_associated_source_files(signed: Signed) -> None:
     data = signed.pdf.read_bytes()
     info = subprocess.run(
         ["pdfinfo", "-meta", str(signed.pdf)], capture_output=True, text=True
     ).stdout
     assert re.search(r"pdfaid:part(>|=\")3", info) and re.search(
-        r"pdfaid:conformance(>|=\")B", info
+        r"pdfaid:conformance(>|=\")A", info
     )
     files = extract_attachments(data)
     assert set(files) == {EVENTS_FILE, POLICY_FILE}
@@ -64,6 +65,68 @@ def test_pdfa_3b_with_associated_source_files(signed: Signed) -> None:
         (EVENTS_FILE, "/Source"),
         (POLICY_FILE, "/Source"),
     ]
+
+
+def _structure(data: bytes) -> list[str]:
+    """The structure tree's element types, in document (reading) order."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, dict):
+            if "/S" in node:
+                found.append(str(node["/S"]))
+            if "/K" in node:
+                walk(node["/K"])
+
+    walk(PdfFileReader(BytesIO(data)).root["/StructTreeRoot"])
+    return found
+
+
+def test_tagged_for_a_screen_reader(signed: Signed) -> None:
+    """Tagged: yes; language, title; headings in the order the page shows them; tables tagged."""
+    info = subprocess.run(["pdfinfo", str(signed.pdf)], capture_output=True, text=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    data = signed.pdf.read_bytes()
+    assert pdfa_problems(data) == []
+    kinds = _structure(data)
+    for kind in ("/Document", "/H1", "/H2", "/H3", "/Table", "/THead", "/TH", "/TD", "/L", "/LI"):
+        assert kind in kinds, kind
+    headings = [k for k in kinds if re.fullmatch(r"/H[1-3]", k)]
+    html = record_html(
+        fold(CaseStore(signed.store).read(signed.case_id)),
+        CaseStore(signed.store).read(signed.case_id),
+        load_policy(),
+        [],
+        FIXED,
+    )
+    assert headings == [f"/{m.upper()}" for m in re.findall(r"<(h[1-3])[ >]", html)]
+
+
+def test_the_seal_keeps_info_and_xmp_in_agreement(signed: Signed, keys: Keys) -> None:
+    """pyHanko's default incremental signature breaks the agreement; ours keeps it (and says so)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    data = signed.pdf.read_bytes()
+    assert pdfa_problems(data) == []
+    pdf = render_pdf("<html lang='en-GB'><title>t</title><p>x</p></html>", templates_dir(), [], "t")
+    assert pdfa_problems(pdf) == []
+    signer = signers.SimpleSigner.load_pkcs12(keys.p12("amy-ward"), passphrase=PASS.encode())
+    out = signers.sign_pdf(
+        IncrementalPdfFileWriter(BytesIO(pdf)),
+        signers.PdfSignatureMetadata(field_name="S"),
+        signer=signer,
+    )
+    problems = pdfa_problems(out.getvalue())
+    assert any("/Producer" in p for p in problems), problems
+    identity = load_identity(Path(keys.p12("amy-ward")), PASS.encode())
+    assert pdfa_problems(seal_with(pdf, identity, reason="r", location="l", name="n")) == []
 
 
 def test_every_page_is_marked_and_numbered(signed: Signed) -> None:

@@ -1,4 +1,4 @@
-"""render_pdf: PDF/A-3b identification, associated source files, fonts, page furniture."""
+"""render_pdf: PDF/A-3a identification, associated source files, fonts, page furniture."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def record(request: pytest.FixtureRequest) -> bytes:
     return data
 
 
-def test_pdfa_3b_identification_in_xmp(record: bytes) -> None:
+def test_pdfa_3a_identification_in_xmp(record: bytes) -> None:
     assert record.startswith(b"%PDF-1.7\n")
     root = _reader(record).root
     xmp = ET.fromstring(root["/Metadata"].get_object().data.split(b"?>", 1)[1].rsplit(b"<?", 1)[0])
@@ -38,7 +38,7 @@ def test_pdfa_3b_identification_in_xmp(record: bytes) -> None:
         for key, value in desc.attrib.items()
         if key.startswith(PDFAID)
     }
-    assert ids == {f"{PDFAID}part": "3", f"{PDFAID}conformance": "B"}
+    assert ids == {f"{PDFAID}part": "3", f"{PDFAID}conformance": "A"}
     assert "/Version" not in root  # nothing may claim PDF 2.0 inside a PDF/A-3 file
 
 

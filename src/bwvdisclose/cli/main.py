@@ -53,7 +53,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "record": (
         "record_cmd",
         "record_command",
-        "Render the signed PDF/A-3b decision record for CASE_ID...",
+        "Render the signed PDF/A-3a decision record for CASE_ID...",
     ),
     "verify": (
         "case_cmd",

@@ -142,7 +142,7 @@ def record_command(
     store: Path,
     criteria: Path | None,
 ) -> None:
-    """Render the signed PDF/A-3b decision record for CASE_ID (decision maker's key).
+    """Render the signed PDF/A-3a decision record for CASE_ID (decision maker's key).
 
     The record is filed in the case folder (records/) and, with --out, written there too.
     """

@@ -1,1 +1,1 @@
-"""The decision record: HTML to PDF/A-3b, sealed with PAdES, and checked."""
+"""The decision record: HTML to PDF/A-3a, sealed with PAdES, and checked."""

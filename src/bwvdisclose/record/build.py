@@ -1,6 +1,6 @@
 """Render, seal and file a case's decision record; log that it was rendered.
 
-The record is a PDF/A-3b rendered from templates, carrying the case log and the
+The record is a PDF/A-3a rendered from templates, carrying the case log and the
 policy files as associated files, signed (PAdES) by the decision maker's key.
 """
 

@@ -1,4 +1,4 @@
-"""HTML to PDF/A-3b with WeasyPrint, sources attached, and a fetcher that cannot wander.
+"""HTML to PDF/A-3a with WeasyPrint, sources attached, and a fetcher that cannot wander.
 
 WeasyPrint is imported inside the functions so that loading the CLI stays quick.
 """
@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from bwvdisclose.errors import RecordError
 
-PDF_VARIANT = "pdf/a-3b"
+PDF_VARIANT = "pdf/a-3a"
 _ATTACHMENT_SCHEME = "bwvdisclose-attachment"
 
 
@@ -84,7 +84,7 @@ def render_pdf(
     *,
     created: dt.datetime | None = None,
 ) -> bytes:
-    """Render html to PDF/A-3b bytes, each attachment embedded as an associated /Source file.
+    """Render html to PDF/A-3a bytes, each attachment embedded as an associated /Source file.
 
     Relative URLs resolve in base_dir and nothing outside it is ever read; any
     refused fetch or WeasyPrint error stops the render with a RecordError.

@@ -1,6 +1,6 @@
 """Seal a rendered record with a PAdES signature (pyHanko), as an incremental update.
 
-The signature is invisible: no page content changes, so the PDF/A-3b record
+The signature is invisible: no page content changes, so the PDF/A-3a record
 stays as rendered and the signature covers every byte before it.
 """
 
