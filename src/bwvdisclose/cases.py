@@ -18,6 +18,7 @@ from bwvdisclose.case import (
     CaseState,
     CaseStore,
     DecisionRecorded,
+    FootageFingerprinted,
     RecommendationComputed,
     SignoffRecorded,
     fold,
@@ -75,6 +76,24 @@ class Cases:
             notes=intake.notes,
         )
         return event.case_id
+
+    def add_footage(
+        self, case_id: str, actor: Actor, prints: Sequence[FootageFingerprinted]
+    ) -> list[FootageFingerprinted]:
+        """Record footage fingerprints; one already recorded (same SHA-256) is skipped.
+
+        Returns those recorded. A fingerprint added after a decision makes the sign-offs
+        stale: the footage assessed is part of what was signed.
+        """
+        known = {f.sha256 for f in self.state(case_id).footage}
+        added = []
+        for fp in prints:
+            if fp.sha256 in known:
+                continue
+            self.store.append(case_id, actor, fp)
+            known.add(fp.sha256)
+            added.append(fp)
+        return added
 
     def check_policy(self, state: CaseState) -> None:
         if state.policy.id != self.policy.id:

@@ -50,6 +50,10 @@ class CaseView:
             "status": self.status,
             "intake": s.intake.model_dump(mode="json"),
             "policy": s.policy.model_dump(mode="json"),
+            "footage": [
+                f.model_dump(mode="json", include={"name", "size", "sha256", "at", "seq"})
+                for f in s.footage
+            ],
             "answers": {k: a.model_dump(mode="json") for k, a in s.answers.items()},
             "recommendation": self.recommendation.to_json(),
             "what_would_change": [f.model_dump(mode="json") for f in self.flips],

@@ -11,9 +11,10 @@ import hashlib
 import io
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from bwvdisclose.case.payloads import FootageFingerprinted
 from bwvdisclose.errors import CaseError
 
 CHUNK = 4 * 1024 * 1024
@@ -24,8 +25,8 @@ class FootageError(CaseError):
     """A clip file that cannot be read or named."""
 
 
-def fingerprint(path: Path, progress: Callable[[int], None] | None = None) -> tuple[str, int, str]:
-    """(file name, size in bytes, SHA-256 hex) of the regular file at `path`."""
+def fingerprint(path: Path, progress: Callable[[int], None] | None = None) -> FootageFingerprinted:
+    """The name, size in bytes and SHA-256 of the regular file at `path`."""
     name = path.name
     if not name or len(name) > MAX_NAME:
         raise FootageError(f"{str(path)[:200]}: not a file name the record can show")
@@ -33,7 +34,8 @@ def fingerprint(path: Path, progress: Callable[[int], None] | None = None) -> tu
         with open(path, "rb", buffering=0) as f:
             if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
                 raise FootageError(f"{path}: not a regular file")
-            return name, *_digest(f, progress)
+            size, digest = _digest(f, progress)
+            return FootageFingerprinted(name=name, size=size, sha256=digest)
     except FileNotFoundError:
         raise FootageError(f"{path}: no such clip file") from None
     except IsADirectoryError:
@@ -51,3 +53,15 @@ def _digest(f: io.FileIO, progress: Callable[[int], None] | None) -> tuple[int, 
         if progress is not None:
             progress(size)
     return size, digest.hexdigest()
+
+
+def size_of(path: Path) -> int:
+    """The file's size now (for a progress bar; the fingerprint counts what it reads)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        raise FootageError(f"{path}: no such clip file") from None
+
+
+def match(prints: Sequence[FootageFingerprinted], digest: str) -> FootageFingerprinted | None:
+    return next((f for f in prints if f.sha256 == digest), None)

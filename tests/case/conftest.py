@@ -17,6 +17,7 @@ from bwvdisclose.case.payloads import (
     Body,
     CaseOpened,
     DecisionRecorded,
+    FootageFingerprinted,
     RecommendationComputed,
     RecordRendered,
     Signer,
@@ -159,4 +160,5 @@ def every_kind() -> list[Body]:
         decision(),
         signoff(ZERO_HASH),
         record(ZERO_HASH),
+        FootageFingerprinted(name="BWV-0001.mp4", size=1024, sha256="12" * 32),
     ]

@@ -43,6 +43,7 @@ TYPES = {
     "decision_recorded",
     "signoff_recorded",
     "record_rendered",
+    "footage_fingerprinted",
 }
 
 

@@ -56,7 +56,10 @@ def test_a_full_case_folds_to_its_state() -> None:
     assert state.decision == events[5]
     assert state.signoffs == [events[6]]
     assert state.records == [events[7]]
-    assert (state.head, state.last_seq, state.last_change_seq) == (events[-1].hash, 8, 6)
+    assert state.footage == [events[8]]
+    # footage added after the sign-off changes what was signed: it counts as a change
+    assert (state.head, state.last_seq, state.last_change_seq) == (events[-1].hash, 9, 9)
+    assert not state.is_current(events[6])
 
 
 def test_a_new_case_has_nothing_yet() -> None:

@@ -1,4 +1,4 @@
-"""The signed decision record: tagged PDF/A-3a, embedded evidence, a verify that cannot be fooled."""
+"""The signed decision record: tagged PDF/A-3a, embedded evidence, a verify not fooled."""
 
 from __future__ import annotations
 

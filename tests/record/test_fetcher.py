@@ -22,7 +22,9 @@ def site(tmp_path: Path) -> Path:
 
 
 def _page(head: str = "", body: str = "") -> str:
-    return f"<!doctype html><html lang='en-GB'><head>{head}</head><body><p>x</p>{body}</body></html>"
+    return (
+        f"<!doctype html><html lang='en-GB'><head>{head}</head><body><p>x</p>{body}</body></html>"
+    )
 
 
 def test_files_inside_base_dir_are_served(site: Path) -> None:

@@ -22,6 +22,7 @@ from bwvdisclose.case.payloads import (
     Body,
     CaseOpened,
     DecisionRecorded,
+    FootageFingerprinted,
     Frozen,
     Hex64,
     RecommendationComputed,
@@ -97,6 +98,10 @@ class RecordRenderedEvent(Envelope, RecordRendered):
     pass
 
 
+class FootageFingerprintedEvent(Envelope, FootageFingerprinted):
+    pass
+
+
 Event = Annotated[
     CaseOpenedEvent
     | AnswerRecordedEvent
@@ -104,7 +109,8 @@ Event = Annotated[
     | RecommendationComputedEvent
     | DecisionRecordedEvent
     | SignoffRecordedEvent
-    | RecordRenderedEvent,
+    | RecordRenderedEvent
+    | FootageFingerprintedEvent,
     Field(discriminator="type"),
 ]
 AnswerEvent = AnswerRecordedEvent | AnswerChangedEvent

@@ -158,6 +158,15 @@ class RecordRendered(Frozen):
     head: Hex64 = Field(description="The log head the record covers.")
 
 
+class FootageFingerprinted(Frozen):
+    """A footage file assessed: its name, size and SHA-256, read in full by the tool."""
+
+    type: Literal["footage_fingerprinted"] = "footage_fingerprinted"
+    name: Text = Field(max_length=255, description="The file's name, without its folder.")
+    size: int = Field(ge=0, description="Bytes.")
+    sha256: Hex64
+
+
 PAYLOADS = (
     CaseOpened,
     AnswerRecorded,
@@ -166,6 +175,7 @@ PAYLOADS = (
     DecisionRecorded,
     SignoffRecorded,
     RecordRendered,
+    FootageFingerprinted,
 )
 Body = Annotated[
     CaseOpened
@@ -174,6 +184,7 @@ Body = Annotated[
     | RecommendationComputed
     | DecisionRecorded
     | SignoffRecorded
-    | RecordRendered,
+    | RecordRendered
+    | FootageFingerprinted,
     Field(discriminator="type"),
 ]

@@ -17,6 +17,7 @@ from bwvdisclose.case.events import (
     CaseOpenedEvent,
     DecisionRecordedEvent,
     Event,
+    FootageFingerprintedEvent,
     RecommendationComputedEvent,
     RecordRenderedEvent,
     SignoffRecordedEvent,
@@ -58,9 +59,10 @@ class CaseState(Frozen):
     decision: DecisionRecordedEvent | None
     signoffs: list[SignoffRecordedEvent]
     records: list[RecordRenderedEvent]
+    footage: list[FootageFingerprintedEvent]
     head: str
     last_seq: int
-    last_change_seq: int  # the latest answer, recommendation or decision event; 0 if none
+    last_change_seq: int  # the latest answer, recommendation, decision or footage event; 0 if none
 
     def is_current(self, signoff: SignoffRecordedEvent) -> bool:
         """A sign-off is current if no answer, recommendation or decision came after it."""
@@ -88,6 +90,7 @@ class _Fold:
         self.decision: DecisionRecordedEvent | None = None
         self.signoffs: list[SignoffRecordedEvent] = []
         self.records: list[RecordRenderedEvent] = []
+        self.footage: list[FootageFingerprintedEvent] = []
         self.last: Event = opened
         self.last_change_seq = 0
 
@@ -110,6 +113,8 @@ class _Fold:
                 self.signoffs.append(event)
             case RecordRenderedEvent():
                 self.records.append(event)
+            case FootageFingerprintedEvent():
+                self.footage.append(event)
         if not isinstance(event, SignoffRecordedEvent | RecordRenderedEvent):
             self.last_change_seq = event.seq
         self.last = event
@@ -152,6 +157,7 @@ class _Fold:
             decision=self.decision,
             signoffs=self.signoffs,
             records=self.records,
+            footage=self.footage,
             head=self.last.hash,
             last_seq=self.last.seq,
             last_change_seq=self.last_change_seq,

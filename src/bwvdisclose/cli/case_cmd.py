@@ -12,11 +12,12 @@ from rich.table import Table
 
 from bwvdisclose.answers import load_answers
 from bwvdisclose.case import CaseStore, event_log_schema, fold
-from bwvdisclose.cases import Intake, status
+from bwvdisclose.cases import Intake, check_intake, status
 from bwvdisclose.caseview import case_view
 from bwvdisclose.cli import views
 from bwvdisclose.cli.assess_cmd import run_checklist
 from bwvdisclose.cli.common import actor, console, open_cases
+from bwvdisclose.cli.footage_cmd import check_clips_against, fingerprint_files
 from bwvdisclose.cli.options import actor_options, criteria_option, format_option, store_option
 from bwvdisclose.errors import CaseError, IntegrityError
 from bwvdisclose.localtime import FORMS, parse_uk_time
@@ -38,6 +39,13 @@ def parse_occurred(text: str) -> dt.datetime:
 )
 @click.option("--location", help="Where it happened.")
 @click.option("--clip", "clips", multiple=True, help="A BWV clip reference (repeatable).")
+@click.option(
+    "--clip-file",
+    "clip_files",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A footage file to fingerprint (name, size, SHA-256; repeatable).",
+)
 @click.option("--notes", default="", help="Anything else the record should carry.")
 @click.option(
     "--answers",
@@ -53,6 +61,7 @@ def new_command(
     occurred: str | None,
     location: str | None,
     clips: tuple[str, ...],
+    clip_files: tuple[Path, ...],
     notes: str,
     answers_file: Path | None,
     store: Path,
@@ -79,7 +88,10 @@ def new_command(
         clips=list(clips) or _clips(scripted),
         notes=notes,
     )
+    check_intake(intake)
+    prints = fingerprint_files(clip_files)  # read in full before the case is opened
     case_id = cases.open(who, intake)
+    cases.add_footage(case_id, who, prints)
     if answers is not None:
         cases.apply(case_id, who, answers, None)
         cases.recompute(case_id, who)
@@ -179,10 +191,20 @@ def show_command(case_id: str, store: Path, criteria: Path | None, fmt: str) -> 
     type=click.Path(path_type=Path, dir_okay=False),
     help="A trusted root certificate (PEM) for checking a PDF's signatures (repeatable).",
 )
-def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
+@click.option(
+    "--clip",
+    "clip_files",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A footage file: say whether it is footage the case assessed (repeatable).",
+)
+def verify_command(
+    target: str, store: Path, trust: tuple[Path, ...], clip_files: tuple[Path, ...]
+) -> None:
     """Verify a case's hash chain (TARGET is a case ID) or a signed record (TARGET is a PDF).
 
-    Exit 1 naming the first bad event or check.
+    Exit 1 naming the first bad event or check. With --clip FILE, also say whether
+    FILE is footage the case assessed (its SHA-256 against the fingerprints recorded).
     """
     if target.lower().endswith(".pdf") or _is_file(target):
         _verify_record(Path(target), trust)
@@ -198,6 +220,8 @@ def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
     for note in check.notes:
         click.echo(f"note: {note}")
     click.echo(f"{target}: ok, {check.events} events, hash chain intact, head {check.head}")
+    if clip_files:
+        check_clips_against(target, fold(events).footage, clip_files)
 
 
 def _is_file(target: str) -> bool:

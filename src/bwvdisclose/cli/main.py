@@ -60,6 +60,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "verify_command",
         "Verify a case's hash chain (TARGET is a case ID) or a...",
     ),
+    "footage": (
+        "footage_cmd",
+        "footage_group",
+        "Footage fingerprints: which files (by SHA-256) a case assessed.",
+    ),
     "keys": ("keys_cmd", "keys", "Signing keys and certificates."),
     "schema": ("case_cmd", "schema_group", "Print JSON Schemas for auditors' own tools."),
     "audit": ("audit_cmd", "audit_group", "Audit a whole case store: verify it, list and count..."),

@@ -19,6 +19,8 @@ def header(console: Console, view: CaseView) -> None:
     console.print(f"[bold]Case {state.case_id}[/]  ({view.status})", markup=True)
     _plain(console, f"  Incident {i.incident_ref}, {uk_time(i.occurred)}, {i.location}")
     _plain(console, f"  Clips: {', '.join(i.clips) or '(none)'}")
+    for f in state.footage:
+        _plain(console, f"  Footage: {f.name}, {f.size:,} bytes, SHA-256 {f.sha256}")
     _plain(
         console,
         f"  Opened {uk_time(i.opened_at)} by {i.opened_by.name} ({i.opened_by.number})",

@@ -12,7 +12,13 @@ from collections import Counter
 from typing import Any
 
 from bwvdisclose import __version__
-from bwvdisclose.case import AnswerChangedEvent, CaseState, DecisionRecordedEvent, Event
+from bwvdisclose.case import (
+    AnswerChangedEvent,
+    CaseState,
+    DecisionRecordedEvent,
+    Event,
+    FootageFingerprintedEvent,
+)
 from bwvdisclose.cases import COURSES
 from bwvdisclose.caseview import CaseView
 from bwvdisclose.checklist import applicable
@@ -81,6 +87,10 @@ def _case(state: CaseState) -> dict[str, Any]:
         "occurred": uk_time(i.occurred),
         "location": i.location,
         "clips": i.clips,
+        "footage": [
+            {"name": f.name, "size": f"{f.size:,}", "sha256": f.sha256, "at": when(f.at)}
+            for f in state.footage
+        ],
         "notes": i.notes,
         "opened_at": when(i.opened_at),
         "opened_by": f"{i.opened_by.name} ({i.opened_by.role}, {i.opened_by.number})",
@@ -384,4 +394,6 @@ def _detail(e: Event) -> str:
         return f"signed as {e.role} over {e.head[:16]}…"  # type: ignore[union-attr]
     if kind == "record_rendered":
         return f"record {e.file} (sha256 {e.sha256[:16]}…)"  # type: ignore[union-attr]
+    if isinstance(e, FootageFingerprintedEvent):
+        return f"footage {e.name}, {e.size:,} bytes (SHA-256 {e.sha256[:16]}…)"
     return f"case opened: {e.incident_ref}"  # type: ignore[union-attr]

@@ -91,7 +91,7 @@ def _put(found: dict[str, str], names: dict[str, str], tag: str, value: str) -> 
 def _same(info: str, xmp: str, is_date: bool) -> bool:
     if not is_date:
         return info == xmp
-    return _pdf_date(info) == _xmp_date(xmp)
+    return bool(_pdf_date(info) == _xmp_date(xmp))
 
 
 def _pdf_date(text: str) -> Any:
