@@ -83,7 +83,7 @@ def maker(keys: Keys) -> Identity:
 
 def _forge(maker: Identity, files: dict[str, bytes], keywords: str) -> bytes:
     html = (
-        f'<!doctype html><html><head><meta name="keywords" content="{keywords}">'
+        f'<!doctype html><html lang="en-GB"><head><meta name="keywords" content="{keywords}">'
         "<title>forged</title></head><body><p>Not a record.</p></body></html>"
     )
     attachments = [
