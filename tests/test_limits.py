@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from tests.conftest import ROOT, Invoke
 
 DEMO = str(ROOT / "demo" / "answers" / "protest.yaml")
 ENV = {"BWVDISCLOSE_USER": "PC Jane Smith", "BWVDISCLOSE_NUMBER": "PC1234"}
+START = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
 INTAKE = {"--incident-ref": "CAD 1", "--occurred": "2026-11-20T14:30", "--location": "Whitehall"}
 
 
@@ -120,3 +122,46 @@ def test_every_limit_is_in_the_readme() -> None:
     table = readme.split("### Limits", 1)[1].split("\n## ", 1)[0]
     for field, limit in LIMITS.items():
         assert re.search(rf"\| {re.escape(field)} \|[^\n]*\b{limit:,}\b", table), field
+
+
+def test_long_unbroken_words_get_break_opportunities_on_the_page_only() -> None:
+    from bwvdisclose.record.html import BREAK_EVERY, LONG_RUN, breakable
+
+    word = "x" * 1000
+    shown = breakable(f"see {word} and a hash {'ab' * 32}")
+    assert shown.replace("\u200b", "") == f"see {word} and a hash {'ab' * 32}"
+    assert all(len(run) <= BREAK_EVERY for run in shown.split(" ")[1].split("\u200b"))
+    assert breakable("y" * LONG_RUN) == "y" * LONG_RUN  # ordinary words and hashes untouched
+
+
+def test_the_record_wraps_long_words_and_echoes_long_texts_once(tmp_path: Path) -> None:
+    """A 4,000-character unbroken rationale: wrapped anywhere, in full once, clipped elsewhere."""
+    from bwvdisclose.answers import load_answers
+    from bwvdisclose.case import Actor, CaseStore, fold
+    from bwvdisclose.cases import Cases, Intake
+    from bwvdisclose.localtime import parse_uk_time
+    from bwvdisclose.policy import load_policy
+    from bwvdisclose.policy.load import resolve_policy_folder
+    from bwvdisclose.record.build import attachments_for, record_html
+    from bwvdisclose.record.context import ECHO
+
+    policy = load_policy()
+    cases = Cases(CaseStore(tmp_path / "s"), policy)
+    who = Actor(name="PC Jane Smith", role="duty officer", number="PC1234")
+    intake = Intake("CAD 1", parse_uk_time("2026-11-20T14:30"), "L" * LIMITS["location"], [])
+    case_id = cases.open(who, intake)
+    long = "R" * LIMITS["rationale"]
+    answers = (ROOT / "demo" / "answers" / "protest.yaml").read_text()
+    answers = answers.replace('"Protesters\' faces visible throughout"', long)
+    path = tmp_path / "a.yaml"
+    path.write_text(answers)
+    cases.apply(case_id, who, load_answers(path, policy), None)
+    events = cases.store.read(case_id)
+    html = record_html(
+        fold(events), events, policy, attachments_for(b"", resolve_policy_folder(None)), START
+    )
+    flat = html.replace("\u200b", "")
+    assert flat.count(long) == 1  # in full once, with the answer
+    assert flat.count("R" * ECHO + "… (in full") >= 2  # clipped where it is repeated
+    css = (ROOT / "templates" / "record.css").read_text()
+    assert "overflow-wrap: anywhere" in css

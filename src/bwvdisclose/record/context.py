@@ -36,6 +36,17 @@ OPTIONS = (
     ("do_not_publish", "do_not_publish", "Do not publish"),
 )
 HISTORY_EDGE = 60  # events shown in full at each end of a long history; the rest summarised
+ECHO = 300  # characters of a text repeated on the page (history, reasons); the full text is
+# shown once, with the answer, and is always in the embedded log
+
+
+ANSWERED = "with the answer in sections 1 to 3"
+IN_LOG = "in the embedded case log"
+
+
+def clip(text: str, where: str) -> str:
+    """`text`, or its first ECHO characters and where the rest is to be read."""
+    return text if len(text) <= ECHO else f"{text[:ECHO]}… (in full {where})"
 
 
 def when(value: dt.datetime) -> str:
@@ -98,7 +109,10 @@ def _case(state: CaseState) -> dict[str, Any]:
 
 
 def _because(t: TraceItem) -> list[dict[str, str]]:
-    return [{"id": a.id, "value": show_value(a.value), "rationale": a.rationale} for a in t.answers]
+    return [
+        {"id": a.id, "value": show_value(a.value), "rationale": clip(a.rationale, ANSWERED)}
+        for a in t.answers
+    ]
 
 
 def _rule(t: TraceItem) -> dict[str, Any]:
@@ -167,7 +181,7 @@ def _rules_for(view: CaseView) -> dict[tuple[str, str], dict[str, Any]]:
                     {
                         "id": q,
                         "value": show_value(answers[q].value),
-                        "rationale": answers[q].rationale,
+                        "rationale": clip(answers[q].rationale, ANSWERED),
                     }
                     for q in asked
                 ],
@@ -373,7 +387,7 @@ def _event(e: Event) -> dict[str, Any]:
         "at": when(e.at),
         "who": f"{e.actor.name} ({e.actor.number})",
         "what": e.type.replace("_", " "),
-        "detail": _detail(e),
+        "detail": clip(_detail(e), IN_LOG),
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,8 @@ from markupsafe import Markup
 from bwvdisclose.safetext import visible
 
 OVERRIDE_ENV = "BWVDISCLOSE_TEMPLATES"
+LONG_RUN = 80  # characters without a space before a run gets break opportunities
+BREAK_EVERY = 20
 
 
 def templates_dir() -> Path:
@@ -43,12 +46,35 @@ def environment() -> jinja2.Environment:
 
 
 def _shown(value: Any) -> Any:
-    """Every output shows hidden characters as [U+XXXX]: a record reads as its log does."""
+    """Every output shows hidden characters as [U+XXXX]: a record reads as its log does.
+
+    Text also gets a break opportunity inside very long unbroken runs (see `breakable`).
+    """
     if isinstance(value, Markup):
         return Markup(visible(str(value)))
     if isinstance(value, str):
-        return visible(value)
+        return breakable(visible(value))
     return value
+
+
+_LONG_RUN = re.compile(rf"\S{{{LONG_RUN + 1},}}")
+
+
+def breakable(text: str) -> str:
+    """Put a zero-width space every BREAK_EVERY characters into runs longer than LONG_RUN.
+
+    A long unbroken word (a pasted URL, a hash chain, a held-down key) is laid out a
+    character at a time and far more slowly than text with break opportunities; with
+    them, layout time stays linear in the text's length. Hashes (64 characters) and
+    ordinary words are untouched; the log keeps the text as given.
+    """
+    if len(text) <= LONG_RUN:
+        return text
+    return _LONG_RUN.sub(lambda m: _chop(m.group()), text)
+
+
+def _chop(run: str) -> str:
+    return "\u200b".join(run[i : i + BREAK_EVERY] for i in range(0, len(run), BREAK_EVERY))
 
 
 def render_html(template: str, context: dict[str, Any]) -> str:
