@@ -63,6 +63,8 @@ def referral_status(policy: Policy, item: TraceItem) -> str:
     if not item.held:
         return "not referred"
     advice = next((r.advice for r in policy.referrals if r.id == item.id), "")
+    if (item.advice or "pending") == "pending":
+        return "referred; advice awaited"
     return f"referred; advice: {advice_text(policy, advice, item.advice)}"
 
 

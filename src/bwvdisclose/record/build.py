@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from markupsafe import Markup, escape
+
 from bwvdisclose.case import CaseState, CaseStore, Event, RecordRendered, fold
 from bwvdisclose.case.bulk import record_path
 from bwvdisclose.case.files import read_bytes, replace_file
@@ -52,7 +54,8 @@ def record_html(
         for a in attachments
     ]
     context = record_context(view, events, listed, now)
-    context["keywords"] = f"{HEAD_KEYWORD}{state.head}, case:{state.case_id}"
+    # Markup: read back by `verify`, so never given break opportunities (hex and a case ID).
+    context["keywords"] = Markup(escape(f"{HEAD_KEYWORD}{state.head}, case:{state.case_id}"))
     return render_html("record.html.j2", context)
 
 
