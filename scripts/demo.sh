@@ -36,14 +36,24 @@ echo "opened $CASE in $STORE"
 "$BWV" show "$CASE"
 
 step "The decision maker decides, and three people sign off"
+REVIEW=$(date -u -d "+90 days" +%F)
 "$BWV" decide "$CASE" --outcome publish_with_redactions --user "Insp Amy Ward" --user-role "decision maker" \
-  --number 4711 --rationale "Agree: the footage shows what officers faced; faces of protesters to be blurred."
+  --number 4711 --rationale "Agree: the footage shows what officers faced; faces of protesters to be blurred." \
+  --review-by "$REVIEW" \
+  --note "explanatory_context_required=Press office statement explains the baton use and the arrests" \
+  --note "amplification_warning=Digital team briefed; comments monitored for 72 hours" \
+  --note "review_date_required=Review set for $REVIEW with the Digital Media Unit"
 "$BWV" sign "$CASE" --role decision_maker --key "$KEYS/insp-amy-ward.p12" --passphrase-env DEMO_PASSPHRASE
 "$BWV" sign "$CASE" --role legal --key "$KEYS/sam-okafor.p12" --passphrase-env DEMO_PASSPHRASE
 "$BWV" sign "$CASE" --role data_protection --key "$KEYS/priya-shah.p12" --passphrase-env DEMO_PASSPHRASE
 
 step "The signed PDF/A-3b decision record"
 "$BWV" record "$CASE" --key "$KEYS/insp-amy-ward.p12" --passphrase-env DEMO_PASSPHRASE --out "$OUT/$CASE-record.pdf"
+
+step "The footage goes out: the release is logged (DPA 2018 s.62)"
+"$BWV" disclosed "$CASE" --to "Met Police YouTube channel" --url "https://www.youtube.com/@metpoliceuk" \
+  --user "Insp Amy Ward" --user-role "decision maker" --number 4711
+"$BWV" audit due --on "$REVIEW"
 
 step "Verify the case log and the record"
 "$BWV" verify "$CASE"

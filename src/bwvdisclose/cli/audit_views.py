@@ -31,6 +31,12 @@ def stats_text(stats: dict[str, Any]) -> Iterator[str]:
         f" (and {stats['damaged']} damaged, left out)" if stats["damaged"] else ""
     )
     yield f"Decided: {decided}; departures from the recommendation: {departures}{share}"
+    d = stats["disclosure"]
+    yield (
+        f"Released: {d['releases']} release(s) of {d['cases_released']} case(s); "
+        f"withdrawn: {d['withdrawals']} takedown(s), {d['cases_withdrawn']} case(s) no longer out; "
+        f"still out: {d['cases_live']} case(s)"
+    )
     t = stats["time_to_decision"]
     if t["decided"]:
         yield (

@@ -16,7 +16,7 @@ from bwvdisclose.case import CaseStore, event_log_schema, fold
 from bwvdisclose.cases import Intake, case_document, current_values, status
 from bwvdisclose.cli import views
 from bwvdisclose.cli.assess_cmd import run_checklist
-from bwvdisclose.cli.common import actor, console, open_cases
+from bwvdisclose.cli.common import actor, console, open_case, open_cases
 from bwvdisclose.cli.options import actor_options, criteria_option, format_option, store_option
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import CaseError, IntegrityError
@@ -161,7 +161,7 @@ def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
 @format_option("text", "json")
 def show_command(case_id: str, store: Path, criteria: Path | None, fmt: str) -> None:
     """Show a case: state, current recommendation with reasons, and history."""
-    cases = open_cases(store, criteria)
+    cases = open_case(store, criteria, case_id)
     state = cases.state(case_id)
     if fmt == "json":
         click.echo(json.dumps(case_document(state, cases.policy), indent=2, ensure_ascii=False))
@@ -175,6 +175,10 @@ def show_command(case_id: str, store: Path, criteria: Path | None, fmt: str) -> 
     views.recommendation(out, cases.policy, rec, what_would_change(cases.policy, values, rec))
     out.print()
     out.print(views.history_table(state))
+    releases = views.disclosure_table(state)
+    if releases is not None:
+        out.print()
+        out.print(releases)
 
 
 @click.command("verify")

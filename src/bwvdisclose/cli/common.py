@@ -9,9 +9,11 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from bwvdisclose.case import Actor, CaseStore
+from bwvdisclose.case import Actor, CaseStore, fold
 from bwvdisclose.cases import Cases
 from bwvdisclose.policy import load_policy
+from bwvdisclose.policy.catalog import folder_for
+from bwvdisclose.policy.load import resolve_policy_folder
 from bwvdisclose.safetext import hidden_char
 
 
@@ -42,7 +44,23 @@ def _login() -> str:
 
 
 def open_cases(store: Path, criteria: Path | None) -> Cases:
-    return Cases(CaseStore(store), load_policy(criteria))
+    """The store seen through --criteria, or the default policy (for opening new cases)."""
+    folder = resolve_policy_folder(criteria)
+    return Cases(CaseStore(store), load_policy(folder), folder)
+
+
+def open_case(store: Path, criteria: Path | None, case_id: str) -> Cases:
+    """The store seen through CASE_ID's policy: --criteria if given, else the version it names.
+
+    A case keeps the policy version it was assessed under (the latest recommendation's, else
+    the one it was opened under), even after the default moves on to a newer version.
+    """
+    if criteria is not None:
+        return open_cases(store, criteria)
+    cases_store = CaseStore(store)
+    state = fold(cases_store.read(case_id))
+    folder = folder_for(state.recommendation_policy or state.policy)
+    return Cases(cases_store, load_policy(folder), folder)
 
 
 def console() -> Console:
