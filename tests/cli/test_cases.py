@@ -128,6 +128,7 @@ def test_verify_ok_and_tampered(invoke: Invoke, store: Path) -> None:
 
 @pytest.mark.parametrize("case_id", ["../etc", "BWV-2026-1/../../x", "/tmp/x", "nonsense"])
 def test_case_ids_cannot_name_paths(invoke: Invoke, store: Path, case_id: str) -> None:
+    store.mkdir()
     result = invoke("show", case_id, "--store", str(store))
     assert result.exit_code == 1
     assert "is not a case ID" in result.stderr

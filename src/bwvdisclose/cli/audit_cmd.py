@@ -19,9 +19,15 @@ from bwvdisclose.audit.stats import compute_stats
 from bwvdisclose.audit.verify import verify_store
 from bwvdisclose.case import CaseStore
 from bwvdisclose.cli import audit_views as views
-from bwvdisclose.cli.options import criteria_option, format_option, store_option
+from bwvdisclose.cli.options import (
+    Choice,
+    criteria_option,
+    format_option,
+    require_store,
+    store_option,
+)
 from bwvdisclose.cli.progress import progress_bar
-from bwvdisclose.errors import CaseError, IntegrityError
+from bwvdisclose.errors import IntegrityError
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, OUTCOMES
 
@@ -40,8 +46,8 @@ def filter_options(f: F) -> F:
     options = [
         click.option("--from", "opened_from", type=DAY, help="Opened on or after this day (UTC)."),
         click.option("--to", "opened_to", type=DAY, help="Opened on or before this day (UTC)."),
-        click.option("--recommended", type=click.Choice(OUTCOMES), help="Recommended outcome."),
-        click.option("--decided", type=click.Choice(DECIDABLE_OUTCOMES), help="Decided outcome."),
+        click.option("--recommended", type=Choice(OUTCOMES), help="Recommended outcome."),
+        click.option("--decided", type=Choice(DECIDABLE_OUTCOMES), help="Decided outcome."),
         click.option("--exception", help="An exception met, e.g. criminal_appeal."),
         click.option("--decision-maker", help="Decision maker's name (or part of it)."),
         click.option(
@@ -49,7 +55,7 @@ def filter_options(f: F) -> F:
             default=None,
             help="Decisions that depart from (or follow) the recommendation.",
         ),
-        click.option("--state", type=click.Choice([*STATES, DAMAGED]), help="Where cases stand."),
+        click.option("--state", type=Choice([*STATES, DAMAGED]), help="Where cases stand."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -63,8 +69,7 @@ def _filters(kw: dict[str, Any]) -> Filters:
 
 
 def _store(store: Path) -> CaseStore:
-    if not store.is_dir():
-        raise CaseError(f"no case store at {store}")
+    require_store(store)
     return CaseStore(store)
 
 

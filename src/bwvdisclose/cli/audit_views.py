@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import textwrap
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +12,7 @@ from rich.table import Table
 
 from bwvdisclose.audit.replay import CaseChange, ReplaySummary
 from bwvdisclose.audit.rows import COLUMNS, CaseRow, flat
+from bwvdisclose.cli.terminal import console
 
 SECTIONS = (
     ("recommended", "Recommended outcome"),
@@ -108,8 +108,8 @@ HEADERS = {"case_id": "Case", "incident_type": "Incident", "departure": "Departs
 
 
 def rows_console() -> Console:
-    """Wide enough for the nine columns when not at a terminal (pipes, files)."""
-    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    """Fitted to a terminal; whole lines when not at a terminal (pipes, files)."""
+    return console()
 
 
 def rows_table(title: str) -> Table:

@@ -16,8 +16,15 @@ from bwvdisclose.case import CaseStore, event_log_schema, fold
 from bwvdisclose.cases import Intake, case_document, current_values, status
 from bwvdisclose.cli import views
 from bwvdisclose.cli.assess_cmd import run_checklist
-from bwvdisclose.cli.common import actor, console, open_cases
-from bwvdisclose.cli.options import actor_options, criteria_option, format_option, store_option
+from bwvdisclose.cli.common import actor, open_cases
+from bwvdisclose.cli.options import (
+    actor_options,
+    criteria_option,
+    format_option,
+    require_store,
+    store_option,
+)
+from bwvdisclose.cli.terminal import console
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import CaseError, IntegrityError
 from bwvdisclose.whatif import what_would_change
@@ -72,7 +79,7 @@ def new_command(
     With --answers FILE it runs without prompting (intake from the options) and
     prints only the new case ID on stdout.
     """
-    cases = open_cases(store, criteria)
+    cases = open_cases(store, criteria, create=True)
     scripted = answers_file is not None
     answers = load_answers(answers_file, cases.policy) if answers_file else None
     who = actor(user, user_role, number)
@@ -90,9 +97,10 @@ def new_command(
         cases.apply(case_id, who, answers, None)
         cases.recompute(case_id, who)
         click.echo(case_id)
+        click.echo(f"{case_id} opened in {store.resolve()}", err=True)
         return
     out = console()
-    out.print(f"Opened [bold]{case_id}[/] in {store}")
+    out.print(f"Opened [bold]{case_id}[/] in {store.resolve()}")
     run_checklist(cases, case_id, who, out)
 
 
@@ -195,6 +203,7 @@ def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
     if target.lower().endswith(".pdf") or _is_file(target):
         _verify_record(Path(target), trust)
         return
+    require_store(store)
     check, events = CaseStore(store).verify_and_read(target)
     if not check.ok:
         where = f" at event {check.bad_seq}" if check.bad_seq else ""

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from bwvdisclose.case import Actor, CaseStore
 from bwvdisclose.cases import Cases
+from bwvdisclose.cli.options import require_store
 from bwvdisclose.policy import load_policy
 from bwvdisclose.safetext import hidden_char
 
@@ -41,10 +41,8 @@ def _login() -> str:
         return "unknown user"
 
 
-def open_cases(store: Path, criteria: Path | None) -> Cases:
+def open_cases(store: Path, criteria: Path | None, create: bool = False) -> Cases:
+    """The store seen through the policy; a store that is not there is an error unless `create`."""
+    if not create:
+        require_store(store)
     return Cases(CaseStore(store), load_policy(criteria))
-
-
-def console() -> Console:
-    """Plain text when not a terminal (pipes, tests); colour on a terminal."""
-    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 100)
