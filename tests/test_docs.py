@@ -70,3 +70,22 @@ def test_readme_worked_example_is_real_output(invoke: Invoke) -> None:
     shown = "\n".join(line[4:] for line in block.splitlines()[1:])
     result = invoke("evaluate", str(ROOT / "demo" / "answers" / "protest.yaml"))
     assert shown.strip() == result.output.strip()
+
+
+def test_readme_command_table_is_one_table() -> None:
+    """Every command row sits under the table's header: no blank line splits the table."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Command reference", 1)[1].split("\n## ", 1)[0]
+    start = section.index("| command | what it does |")
+    block = section[start:].split("\n\n", 1)[0].splitlines()
+    assert block[1] == "|---|---|"
+    assert all(line.startswith("| `bwvdisclose ") for line in block[2:])
+    for command in COMMANDS:
+        assert any(line.startswith(f"| `bwvdisclose {command}") for line in block), command
+
+
+def test_readme_says_how_to_get_on_path_and_about_sudo() -> None:
+    readme = (ROOT / "README.md").read_text()
+    quick = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    assert ". .venv/bin/activate" in quick
+    assert "sudo" in quick and "apt-get" in quick
