@@ -91,3 +91,23 @@ def test_a_damaged_case_is_not_replayed(hand_store: Path, policy: Policy, tmp_pa
     assert [c.case_id for c in summary.changes] == ["BWV-2024-0005"]
     (problem,) = summary.unreadable
     assert problem.startswith("BWV-2024-0003: fails verification at event ")
+
+
+def test_summary_and_rule_lines_agree_on_what_is_unknown(hand_store: Path, policy: Policy) -> None:
+    """A list never says `(none)` for an item whose rule line says `unknown`."""
+    from bwvdisclose.cli.audit_views import change_text
+
+    changes = _replay(hand_store, policy, load_policy(R2))
+    for change in changes:
+        unknown = {(r.kind, r.id) for r in change.rules if r.after == "unknown"}
+        text = "\n".join(change_text(change))
+        for field in change.changed:
+            kind = {"referrals_triggered": "referral", "referrals": "referral"}.get(field)
+            for kind_, rid in unknown:
+                if kind_ == kind:
+                    assert rid in change.unknown_after[field], (change.case_id, field)
+                    assert f"unknown: {rid}" in text.split(f"  {field}: ", 1)[1].split("\n")[0]
+    cleared = changes[1]
+    line = next(x for x in change_text(cleared) if x.startswith("  referrals_triggered: "))
+    assert "legal" not in cleared.after["referrals_triggered"]
+    assert line.endswith("; unknown: legal") and "(none)" not in line

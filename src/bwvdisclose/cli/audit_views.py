@@ -59,10 +59,16 @@ def _counts(data: dict[str, int]) -> Iterator[str]:
         yield f"  {name:<28} {n:>6}"
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(value) or "(none)"
-    return str(value)
+def _show(value: Any, unknown: list[str] | None = None) -> str:
+    """A list as text; items whose rule is unknown are named as unknown, never as absent."""
+    if not isinstance(value, list):
+        return str(value)
+    held = ", ".join(value)
+    if unknown:
+        return (
+            f"{held}; unknown: {', '.join(unknown)}" if held else f"(unknown: {', '.join(unknown)})"
+        )
+    return held or "(none)"
 
 
 def change_text(change: CaseChange) -> Iterator[str]:
@@ -70,7 +76,9 @@ def change_text(change: CaseChange) -> Iterator[str]:
     yield f"{change.case_id}  {before['outcome']} -> {after['outcome']}"
     for key in change.changed:
         if key != "outcome":
-            yield f"  {key}: {_show(before[key])} -> {_show(after[key])}"
+            was = _show(before[key], change.unknown_before.get(key))
+            now = _show(after[key], change.unknown_after.get(key))
+            yield f"  {key}: {was} -> {now}"
     if change.missing:
         yield f"  needs answers to: {', '.join(change.missing)}"
     if change.note:
