@@ -14,7 +14,7 @@ from bwvdisclose.cases import Cases, Intake
 from bwvdisclose.policy import Policy, load_policy
 from bwvdisclose.policy.examples import load_example
 from tests.audit.conftest import R2, copy_store
-from tests.conftest import CRITERIA
+from tests.conftest import CRITERIA, explained
 
 OCCURRED = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
 WHO = Actor(name="PC Sam Jones", role="duty officer", number="PC 1234")
@@ -71,7 +71,8 @@ def test_the_r2_change_seen_from_a_case_answered_under_r2(tmp_path: Path, policy
     cases = Cases(CaseStore(tmp_path / "store"), r2)
     case_id = cases.open(WHO, Intake("CAD 2/01JAN24", OCCURRED, "Whitehall", []))
     path = R2 / "examples" / "26-release-necessary-no-legal-referral.yaml"
-    cases.apply(case_id, WHO, validate_answers(r2, load_example(path).answers, path.name), None)
+    answers = validate_answers(r2, load_example(path).answers, path.name)
+    cases.apply(case_id, WHO, explained(r2, answers), None)
     cases.recompute(case_id, WHO)
     (change,) = _replay(tmp_path / "store", r2, load_policy(CRITERIA / "met-bwv-2020"))
     assert (change.before["outcome"], change.after["outcome"]) == ("publish", "refer")

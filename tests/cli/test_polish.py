@@ -123,3 +123,48 @@ def test_in_a_pipe_lines_are_whole(tmp_path: Path) -> None:
     ).stdout
     assert f"  Incident {ref}, " in shown
     assert "Digital Media Unit can blur faces; the challenge remains visible" in shown
+
+
+def _unexplained(tmp_path: Path) -> Path:
+    """The demo answers with the rationale of one answer that needs one taken out."""
+    import yaml
+
+    data = yaml.safe_load(DEMO.read_text())
+    data["officers.safety_risk"] = False
+    path = tmp_path / "unexplained.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_one_rationale_rule_on_every_route_that_records_answers(
+    invoke: Invoke, tmp_path: Path
+) -> None:
+    store, bare = tmp_path / "s", _unexplained(tmp_path)
+    expected = "error: a rationale is required for: officers.safety_risk "
+    opened = invoke("new", *INTAKE, "--answers", str(bare), "--store", str(store), env=WHO)
+    assert opened.exit_code == 1 and opened.stderr.startswith(expected)
+    assert not store.exists() or not list(store.glob("BWV-*"))  # nothing opened
+
+    # a case with every answer but that one, then the same answer by file and by --answer
+    import yaml
+
+    data = yaml.safe_load(bare.read_text())
+    del data["officers.safety_risk"]
+    partial = tmp_path / "partial.yaml"
+    partial.write_text(yaml.safe_dump(data))
+    case_id = invoke(
+        "new", *INTAKE, "--answers", str(partial), "--store", str(store), env=WHO
+    ).stdout.strip()
+    log = store / case_id / "events.jsonl"
+    before = log.read_bytes()
+    by_file = invoke("assess", case_id, "--answers", str(bare), "--store", str(store), env=WHO)
+    assert by_file.exit_code == 1 and by_file.stderr.startswith(expected)
+    one = ("assess", case_id, "--answer", "officers.safety_risk=no", "--store", str(store))
+    by_option = invoke(*one, env=WHO)
+    assert by_option.exit_code == 1 and by_option.stderr.startswith(expected)
+    assert log.read_bytes() == before  # nothing written
+    done = invoke(*one, "--rationale", "No threats known", env=WHO)
+    assert done.exit_code == 0, done.output
+
+    # evaluating a what-if file records nothing, so it stays lenient
+    assert invoke("evaluate", str(bare)).exit_code == 0

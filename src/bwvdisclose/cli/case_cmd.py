@@ -13,7 +13,7 @@ from rich.table import Table
 
 from bwvdisclose.answers import load_answers
 from bwvdisclose.case import CaseStore, event_log_schema, fold
-from bwvdisclose.cases import Intake, case_document, current_values, status
+from bwvdisclose.cases import Intake, case_document, current_values, needs_rationale, status
 from bwvdisclose.cli import views
 from bwvdisclose.cli.assess_cmd import run_checklist
 from bwvdisclose.cli.common import actor, open_cases
@@ -82,6 +82,8 @@ def new_command(
     cases = open_cases(store, criteria, create=True)
     scripted = answers_file is not None
     answers = load_answers(answers_file, cases.policy) if answers_file else None
+    if answers is not None:  # checked before the case is opened: all or nothing
+        needs_rationale(cases.policy, {k: a.rationale for k, a in answers.items()})
     who = actor(user, user_role, number)
     intake = Intake(
         incident_ref=_need(incident_ref, "--incident-ref", "Incident reference", scripted),
