@@ -57,7 +57,13 @@ def run_checklist(
         )
         raise click.exceptions.Exit(EXIT_STOPPED) from None
     summary(cases, case_id, who, out)
-    if not result.finished:
+    if result.settled:
+        out.print(
+            f"[yellow]{result.remaining} question(s) left unanswered: they cannot change the "
+            "recommendation. Answer them later, if the decision maker may depart from it, "
+            f"with: bwvdisclose assess {case_id}[/]"
+        )
+    elif not result.finished:
         out.print(f"[yellow]Paused. Resume with: bwvdisclose assess {case_id}[/]")
 
 
@@ -69,6 +75,7 @@ def summary(cases: Cases, case_id: str, who: Actor, out: Console) -> None:
     views.recommendation(
         out, cases.policy, rec, what_would_change(cases.policy, current_values(state), rec)
     )
+    views.next_steps(out, cases.policy, rec, state)
 
 
 def parse_assignments(cases: Cases, pairs: tuple[str, ...], rationale: str) -> dict[str, Answer]:
