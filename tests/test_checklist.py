@@ -241,3 +241,13 @@ def test_nothing_is_settled_while_an_exception_is_open(policy: Policy) -> None:
         "challenge.setting": "protest",
     }
     assert settled(policy, met) is None  # data protection and referrals still decide
+
+
+def test_a_rationale_with_hidden_characters_or_too_long_is_asked_again(policy: Policy) -> None:
+    answers = {k: v for k, v in NO_EXCEPTION.items() if k != "appeal.active"}
+    replies = ["n", "bad\x1b[31m", "x" * 5000, "No appeal planned", "q"]
+    script, sink = Script(replies), Sink()
+    Checklist(policy, answers, script, sink).run()
+    assert sink.events == [("record", "appeal.active", False, "No appeal planned")]
+    assert any("control character" in s for s in script.shown)
+    assert any("Keep it under 4000 characters" in s for s in script.shown)

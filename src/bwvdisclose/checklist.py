@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from bwvdisclose.answers import check_value, parse_text_value
+from bwvdisclose.answers import MAX_TEXT, check_value, parse_text_value
 from bwvdisclose.engine import evaluate, holds
 from bwvdisclose.explain import OUTCOME_TEXT, show_value
 from bwvdisclose.policy.models import AnswerValue, Policy, Question, Section
 from bwvdisclose.recommendation import Recommendation
+from bwvdisclose.safetext import hidden_char
 
 # Menu keys (a, b, ... or y, n) win over these words; `b` is a menu key, never "back".
 BACK_WORDS = {"back", "<"}
@@ -275,6 +276,13 @@ class Checklist:
             text = self.prompter.read(prompt).strip()
             if text.lower() in QUIT_WORDS:
                 raise Quit
-            if text:
+            if not text:
+                self.prompter.say("A reason is required for this answer; it goes on the record.")
+            elif len(text) > MAX_TEXT:
+                self.prompter.say(f"Keep it under {MAX_TEXT} characters; please type it again.")
+            elif problem := hidden_char(text):
+                self.prompter.say(
+                    f"It holds a control character ({problem}); please type it again."
+                )
+            else:
                 return text
-            self.prompter.say("A reason is required for this answer; it goes on the record.")

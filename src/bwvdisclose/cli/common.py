@@ -10,6 +10,7 @@ import click
 
 from bwvdisclose.case import Actor, CaseStore
 from bwvdisclose.cases import Cases
+from bwvdisclose.cli.intake import ask, check_field
 from bwvdisclose.cli.options import require_store
 from bwvdisclose.policy import load_policy
 from bwvdisclose.safetext import hidden_char
@@ -22,7 +23,7 @@ def actor(user: str | None, role: str, number: str | None) -> Actor:
             raise click.UsageError(
                 "give your collar or staff number with --number or BWVDISCLOSE_NUMBER"
             )
-        number = click.prompt("Your collar or staff number").strip()
+        number = ask("Your collar or staff number", lambda t: check_field(t, "the number"))
     if not name.strip() or not role.strip() or not number.strip():
         raise click.UsageError("name, role and number must not be empty")
     for what, text in (("name", name), ("role", role), ("number", number)):
