@@ -61,6 +61,7 @@ def test_open_quit_resume_change_and_finish(tmp_path: Path) -> None:
     answer(child, "show force used by officers", "y")
     answer(child, "Which kinds of force", "b,e")
     see(child, "circulating widely")
+    child.expect_exact("> ")  # at the prompt, as an officer would be (not mid-render)
     child.sendcontrol("c")  # Ctrl-C half way through
     see(child, "Stopped. Every answer given is saved")
     child.expect(pexpect.EOF)
@@ -121,7 +122,7 @@ def test_intake_takes_uk_dates_reasks_and_keeps_a_draft_on_ctrl_c(tmp_path: Path
     see(child, "the location is required; please try again")
     child.expect_exact("Location")
     child.sendline("Electric Avenue")
-    child.expect_exact("BWV clip references")
+    child.expect_exact("blank for none): ")
     child.sendcontrol("c")
     see(child, "Stopped. Nothing is lost")
     child.expect(pexpect.EOF)

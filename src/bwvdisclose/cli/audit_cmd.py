@@ -14,7 +14,7 @@ import click
 
 from bwvdisclose.audit.policies import PolicyCatalog
 from bwvdisclose.audit.replay import new_summary, replay_store
-from bwvdisclose.audit.rows import DAMAGED, STATES, CaseRow, Filters, flat, list_rows
+from bwvdisclose.audit.rows import DAMAGED, STATES, CaseRow, Filters, describe, flat, list_rows
 from bwvdisclose.audit.stats import compute_stats
 from bwvdisclose.audit.verify import verify_store
 from bwvdisclose.case import CaseStore
@@ -145,7 +145,9 @@ def stats_command(
     store: Path, criteria: Path | None, fmt: str, workers: int | None, **kw: Any
 ) -> None:
     """Counts by outcome, exception, block and referral; departures; time to decision; by month."""
-    stats = compute_stats(list_rows(_store(store).root, _catalog(criteria), _filters(kw), workers))
+    filters = _filters(kw)
+    rows = list_rows(_store(store).root, _catalog(criteria), filters, workers)
+    stats = compute_stats(rows, (filters.opened_from, filters.opened_to))
     if fmt == "json":
         click.echo(json.dumps(stats, indent=2))
     else:
@@ -166,14 +168,14 @@ def report_command(
 ) -> None:
     """Write the statistics as a PDF/A report for a review board, with charts."""
     from bwvdisclose.audit.report import render_report
+    from bwvdisclose.case.files import replace_file
 
     filters = _filters(kw)
-    stats = compute_stats(list_rows(_store(store).root, _catalog(criteria), filters, workers))
-    scope = f"Store {store.name}" + "".join(
-        f" · {k.replace('_', ' ')} {v}" for k, v in filters.model_dump(exclude_none=True).items()
-    )
+    rows = list_rows(_store(store).root, _catalog(criteria), filters, workers)
+    stats = compute_stats(rows, (filters.opened_from, filters.opened_to))
+    scope = f"Store {store.name}: {describe(filters)}"
     pdf = render_report(stats, scope=scope, generated=dt.datetime.now(dt.UTC))
-    out.write_bytes(pdf)
+    replace_file(out, pdf)  # 0600 whatever the umask: the report names people and cases
     click.echo(f"wrote {out} ({len(pdf)} bytes): {stats['cases']} cases")
 
 

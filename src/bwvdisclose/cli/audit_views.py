@@ -46,10 +46,32 @@ def stats_text(stats: dict[str, Any]) -> Iterator[str]:
         yield "Time to decision"
         yield from _counts(t["histogram"])
     yield ""
+    yield "Recommended (rows) against decided (columns), decided cases"
+    yield from crossed_text(stats["recommended_vs_decided"])
+    yield ""
+    yield "Departures from the recommendation, with their justifications"
+    if not stats["departure_cases"]:
+        yield "  (none)"
+    for d in stats["departure_cases"]:
+        yield (
+            f"  {d['case_id']}  {d['decided_at']}  recommended {d['recommended']}, decided "
+            f"{d['decided']} by {d['decision_maker'] or '(unknown)'}: {d['justification']}"
+        )
+    yield ""
     yield "By month opened"
     for month, m in stats["by_month"].items():
         decided, opened, departures = sum(m["decided"].values()), m["opened"], m["departures"]
         yield f"  {month}  opened {opened:>5}  decided {decided:>5}  departures {departures:>3}"
+
+
+def crossed_text(crossed: dict[str, dict[str, int]]) -> Iterator[str]:
+    if not crossed:
+        yield "  (no decided case)"
+        return
+    columns = sorted({d for row in crossed.values() for d in row})
+    yield "  " + " " * 24 + "".join(f"{c:>24}" for c in columns)
+    for rec, row in crossed.items():
+        yield f"  {rec:<24}" + "".join(f"{row.get(c, 0):>24}" for c in columns)
 
 
 def _counts(data: dict[str, int]) -> Iterator[str]:
