@@ -56,3 +56,7 @@ class SigningError(BwvError):
 
 class RecordError(BwvError):
     """A decision record cannot be rendered, signed or verified."""
+
+
+class StoreError(CaseError):
+    """The case store cannot be reached or used: server down, not set up, wrong schema."""
