@@ -10,7 +10,8 @@ revocation data for the last timestamp's TSA) and another document timestamp.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from io import BytesIO
 from typing import Any, TypeVar
 
@@ -132,19 +133,28 @@ def extend(pdf: bytes, settings: LtvSettings) -> bytes:
 def _with_session(settings: LtvSettings, run: Callable[[Any], Awaitable[T]]) -> T:
     """Run `run(session)` with one HTTP session, closed after; map network failures."""
     import aiohttp
-    from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.sign.general import SigningError as PyhankoSigningError
-    from pyhanko.sign.timestamps import TimestampRequestError
 
     async def main() -> T:
         async with aiohttp.ClientSession() as session:
             return await run(session)
 
-    try:
+    with map_failures(settings.tsa_url):
         return asyncio.run(main())
+
+
+@contextmanager
+def map_failures(tsa_url: str) -> Iterator[None]:
+    """A TSA, OCSP or CRL service that fails becomes one ServiceError (or RecordError)."""
+    import aiohttp
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign.general import SigningError as PyhankoSigningError
+    from pyhanko.sign.timestamps import TimestampRequestError
+
+    try:
+        yield
     except TimestampRequestError as exc:
         raise ServiceError(
-            f"the time-stamping authority at {settings.tsa_url} did not give a timestamp: "
+            f"the time-stamping authority at {tsa_url} did not give a timestamp: "
             f"{_one_line(exc)}; nothing was written"
         ) from None
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
