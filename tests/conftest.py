@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from click.testing import CliRunner, Result
 from bwvdisclose.cli.main import cli
 from bwvdisclose.policy import Policy, load_policy
 from bwvdisclose.signing import create_test_identity
+from tests.pgcluster import Cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -67,3 +69,39 @@ def listener() -> Iterator[socket.socket]:
     server.settimeout(0.2)
     yield server
     server.close()
+
+
+# --- a real PostgreSQL server, started once per session when a test asks for it ----------
+
+
+_DATABASES = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster (initdb + pg_ctl in a temp folder), stopped at the end."""
+    with Cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def pg_database(pg_cluster: Cluster) -> str:
+    """The superuser's URL of a new, empty database for this one test."""
+    return pg_cluster.create_database(f"t{next(_DATABASES)}")
+
+
+@pytest.fixture(scope="session")
+def pg_store_template(pg_cluster: Cluster) -> str:
+    """A database holding an initialised, empty case store, copied for each test."""
+    from bwvdisclose.store.postgres.connect import connect
+    from bwvdisclose.store.postgres.schema import init_store
+
+    with connect(pg_cluster.create_database("store_template")) as conn:
+        init_store(conn)
+    return "store_template"
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Cluster, pg_store_template: str) -> str:
+    """A new database holding an initialised, empty case store (owned by the superuser)."""
+    return pg_cluster.create_database(f"s{next(_DATABASES)}", template=pg_store_template)

@@ -60,3 +60,7 @@ class RecordError(BwvError):
 
 class ServiceError(SigningError):
     """A time-stamping authority or revocation service did not answer, or answered no."""
+
+
+class StoreError(CaseError):
+    """The case store cannot be reached or used: server down, not set up, wrong schema."""
