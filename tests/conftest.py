@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import itertools
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from bwvdisclose.answers import Answer
 from bwvdisclose.cli.main import cli
 from bwvdisclose.policy import Policy, load_policy
 from bwvdisclose.signing import create_test_identity
@@ -69,6 +70,18 @@ def listener() -> Iterator[socket.socket]:
     server.settimeout(0.2)
     yield server
     server.close()
+
+
+def explained(
+    policy: Policy, answers: Mapping[str, Answer], why: str = "Recorded for the test"
+) -> dict[str, Answer]:
+    """Answers from a policy example (which needs none) with the rationales a case requires."""
+    return {
+        k: a
+        if a.rationale or not policy.questions[k].rationale_required
+        else Answer(value=a.value, rationale=why)
+        for k, a in answers.items()
+    }
 
 
 # --- a real PostgreSQL server, started once per session when a test asks for it ----------

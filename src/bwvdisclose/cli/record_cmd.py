@@ -8,6 +8,7 @@ import click
 
 from bwvdisclose.cli.common import actor, open_cases
 from bwvdisclose.cli.options import (
+    Choice,
     actor_options,
     criteria_option,
     store_option,
@@ -46,9 +47,7 @@ def identity_from(key: Path, passphrase_env: str | None) -> Identity:
 
 @click.command("decide")
 @click.argument("case_id")
-@click.option(
-    "--outcome", required=True, type=click.Choice(DECIDABLE_OUTCOMES), help="The decision."
-)
+@click.option("--outcome", required=True, type=Choice(DECIDABLE_OUTCOMES), help="The decision.")
 @click.option(
     "--rationale", default="", help="Why; required when it departs from the recommendation."
 )
@@ -81,9 +80,7 @@ def decide_command(
 
 @click.command("sign")
 @click.argument("case_id")
-@click.option(
-    "--role", required=True, type=click.Choice(list(ROLE_TEXT)), help="The role you sign in."
-)
+@click.option("--role", required=True, type=Choice(list(ROLE_TEXT)), help="The role you sign in.")
 @click.option("--rank", default="", help="Your rank, if the certificate does not say.")
 @click.option(
     "--number",
