@@ -109,3 +109,28 @@ def actor_options(f: F) -> F:
         default=None,
         help="Your name (or set BWVDISCLOSE_USER; default: your login name).",
     )(f)
+
+
+def tsa_option(f: F) -> F:
+    return click.option(
+        "--tsa",
+        metavar="URL",
+        envvar="BWVDISCLOSE_TSA",
+        default=None,
+        help=(
+            "RFC 3161 time-stamping authority (or set BWVDISCLOSE_TSA): timestamps the signature "
+            "and embeds revocation data so it verifies for years (PAdES B-LTA)."
+        ),
+    )(f)
+
+
+def trust_option(f: F) -> F:
+    return click.option(
+        "--trust",
+        "trust",
+        multiple=True,
+        type=click.Path(path_type=Path),
+        envvar="BWVDISCLOSE_TRUST",
+        help="Trusted root certificates: a PEM file or a folder of them (repeatable; "
+        "or set BWVDISCLOSE_TRUST).",
+    )(f)
