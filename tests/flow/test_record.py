@@ -27,7 +27,7 @@ from bwvdisclose.record.pdf import render_pdf
 from bwvdisclose.record.seal import seal_with
 from bwvdisclose.record.verify import extract_attachments
 from bwvdisclose.signing import load_cert_pem, load_identity
-from tests.conftest import CRITERIA, POLICY_2020_1
+from tests.conftest import CRITERIA, POLICY_2020_1, explained
 from tests.flow.conftest import DEMO, FIXED, PASS, PASS_ENV, Keys, Signed, run
 
 
@@ -184,7 +184,7 @@ def _fixed_case(tmp_path: Path, keys: Keys, answers_file: Path, outcome: str, wh
         ["BWV-1"],
     )
     case_id = cases.open(officer, intake)
-    cases.apply(case_id, officer, load_answers(answers_file, policy), None)
+    cases.apply(case_id, officer, explained(policy, load_answers(answers_file, policy)), None)
     cases.recompute(case_id, officer)
     publishing = outcome != "do_not_publish"
     cases.decide(

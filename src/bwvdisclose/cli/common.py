@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from bwvdisclose.case import Actor, CaseStore, fold
 from bwvdisclose.cases import Cases
+from bwvdisclose.cli.intake import ask, check_field
+from bwvdisclose.cli.options import require_store
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.catalog import folder_for
 from bwvdisclose.policy.load import resolve_policy_folder
@@ -24,7 +25,7 @@ def actor(user: str | None, role: str, number: str | None) -> Actor:
             raise click.UsageError(
                 "give your collar or staff number with --number or BWVDISCLOSE_NUMBER"
             )
-        number = click.prompt("Your collar or staff number").strip()
+        number = ask("Your collar or staff number", lambda t: check_field(t, "the number"))
     if not name.strip() or not role.strip() or not number.strip():
         raise click.UsageError("name, role and number must not be empty")
     for what, text in (("name", name), ("role", role), ("number", number)):
@@ -43,8 +44,13 @@ def _login() -> str:
         return "unknown user"
 
 
-def open_cases(store: Path, criteria: Path | None) -> Cases:
-    """The store seen through --criteria, or the default policy (for opening new cases)."""
+def open_cases(store: Path, criteria: Path | None, create: bool = False) -> Cases:
+    """The store seen through --criteria, or the default policy (`new` opens cases with it).
+
+    A store that is not there is an error unless `create`.
+    """
+    if not create:
+        require_store(store)
     folder = resolve_policy_folder(criteria)
     return Cases(CaseStore(store), load_policy(folder), folder)
 
@@ -57,12 +63,8 @@ def open_case(store: Path, criteria: Path | None, case_id: str) -> Cases:
     """
     if criteria is not None:
         return open_cases(store, criteria)
+    require_store(store)
     cases_store = CaseStore(store)
     state = fold(cases_store.read(case_id))
     folder = folder_for(state.recommendation_policy or state.policy)
     return Cases(cases_store, load_policy(folder), folder)
-
-
-def console() -> Console:
-    """Plain text when not a terminal (pipes, tests); colour on a terminal."""
-    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 100)

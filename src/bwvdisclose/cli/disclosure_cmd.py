@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from bwvdisclose.cli.case_cmd import parse_occurred
+from bwvdisclose.cli.intake import parse_occurred
 from bwvdisclose.cli.common import actor, open_case
 from bwvdisclose.cli.options import actor_options, criteria_option, store_option
 from bwvdisclose.disclosure import MAX_RECIPIENT
@@ -26,8 +26,8 @@ from bwvdisclose.disclosure import MAX_RECIPIENT
     "--at",
     "at",
     metavar="TIME",
-    help="When it was released, e.g. 2026-11-20T14:30 (UK local time unless an offset is "
-    "given; default: now).",
+    help="When it was released, e.g. 20/11/2026 14:30 or 2026-11-20T14:30 (UK local time "
+    "unless an offset is given; default: now).",
 )
 @store_option
 @criteria_option
@@ -49,7 +49,10 @@ def disclosed_command(
     requires and covered by a decision record (DPA 2018 s.62 log of disclosure).
     """
     cases = open_case(store, criteria, case_id)
-    when = parse_occurred(at).astimezone(dt.UTC) if at else None
+    try:
+        when = parse_occurred(at).astimezone(dt.UTC) if at else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--at") from None
     body = cases.release(case_id, actor(user, user_role, number), to, url, when)
     where = f" ({body.url})" if body.url else ""
     click.echo(
