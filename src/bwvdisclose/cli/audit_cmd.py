@@ -257,12 +257,13 @@ def replay_command(criteria: Path, store: Path, fmt: str, workers: int | None) -
     total = len(_store(store).list_ids())
     summary = new_summary(new, keep=fmt == "json")
     catalog = PolicyCatalog(load_policy(None))
+    shown: set[str] = set()  # clauses quoted once in the text, then named
     with progress_bar(total, "Replaying") as step:
         for result in replay_store(store, catalog, new, workers):
             summary.add(result)
             step()
             if fmt == "text" and result is not None and not isinstance(result, str):
-                click.echo("\n".join([*views.change_text(result), ""]))
+                click.echo("\n".join([*views.change_text(result, shown), ""]))
     if fmt == "json":
         click.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
     else:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from bwvdisclose.cli.intake import parse_occurred
 from bwvdisclose.cli.common import actor, open_case
+from bwvdisclose.cli.intake import parse_occurred
 from bwvdisclose.cli.options import actor_options, criteria_option, store_option
 from bwvdisclose.disclosure import MAX_RECIPIENT
 
