@@ -20,11 +20,19 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from bwvdisclose.audit.scan import map_cases
+from bwvdisclose.audit.storelog import (
+    LogIndex,
+    case_against_log,
+    checkpoint_problems,
+    read_index,
+    store_problems,
+)
 from bwvdisclose.case import Event, RecordRenderedEvent, SignoffRecordedEvent, fold
 from bwvdisclose.errors import BwvError
 from bwvdisclose.signing import cert_fingerprint, load_cert_pem, verify_head_signature
 from bwvdisclose.store import CaseStore, open_store
 from bwvdisclose.store.base import PARTIAL
+from bwvdisclose.store.checkpoint import SignedCheckpoint, Verifier
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,11 @@ class VerifySummary:
     passed: int = 0
     failed: list[CaseCheck] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    store_failures: list[str] = field(default_factory=list)  # not of one case in the store
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.store_failures
 
     def add(self, check: CaseCheck) -> None:
         self.checked += 1
@@ -56,13 +69,25 @@ class VerifySummary:
             self.failed.append(check)
 
 
-def verify_case(store: CaseStore, case_id: str, require_records: bool = False) -> CaseCheck:
-    """Check one case completely; never raises for a bad case, only reports it."""
+def verify_case(
+    store: CaseStore,
+    case_id: str,
+    require_records: bool = False,
+    index: LogIndex | None = None,
+) -> CaseCheck:
+    """Check one case completely; never raises for a bad case, only reports it.
+
+    With `index` (the store-wide log, read once) the case must also agree with its leaves.
+    """
     try:
         verdict, events = store.verify_and_read(case_id)
     except BwvError as exc:
         return CaseCheck(case_id, 0, (f"{case_id}: {exc}",))
     failures, notes = [], list(verdict.notes)
+    if index is not None and index.leaves is not None:
+        found, said = case_against_log(case_id, verdict, events, index.leaves.get(case_id))
+        failures += [f"{case_id}: {p}" for p in found]
+        notes += said
     if not verdict.ok:
         problem = (verdict.problem or "").removeprefix(f"event {verdict.bad_seq}: ")
         failures.append(f"{case_id}: event {verdict.bad_seq}: {problem}")
@@ -151,12 +176,23 @@ def verify_store(
     workers: int | None = None,
     require_records: bool = False,
     progress: Callable[[CaseCheck], None] | None = None,
+    checkpoint: SignedCheckpoint | None = None,
+    verifier: Verifier | None = None,
 ) -> VerifySummary:
-    """Verify every case in the store at `root`, streaming; the summary keeps only failures."""
+    """Verify every case in the store at `root`, streaming; the summary keeps only failures.
+
+    The cases are checked against the store-wide log, and the log against `checkpoint`
+    if one is given (its signature with `verifier`, if given).
+    """
     store = open_store(root)
     summary = VerifySummary()
-    task = partial(verify_case, store, require_records=require_records)
-    for check in map_cases(task, store.list_ids(), workers):
+    index = read_index(store)
+    case_ids = store.list_ids()
+    summary.store_failures += store_problems(index, case_ids)
+    if checkpoint is not None:
+        summary.store_failures += checkpoint_problems(store, index, checkpoint, verifier)
+    task = partial(verify_case, store, require_records=require_records, index=index)
+    for check in map_cases(task, case_ids, workers):
         summary.add(check)
         if progress:
             progress(check)

@@ -21,9 +21,9 @@ from bwvdisclose.case.events import ZERO_HASH, CaseOpenedEvent, Event, build_eve
 from bwvdisclose.case.payloads import Actor, Body, CaseOpened
 from bwvdisclose.case.verify import BadEvent, Chain, Head
 from bwvdisclose.errors import CaseError, IntegrityError
-from bwvdisclose.store.base import check_case_id, check_signed_head
+from bwvdisclose.store.base import check_case_id, check_signed_head, leaf_data
 from bwvdisclose.store.base import to_body as _to_body
-from bwvdisclose.store.files import DIR_MODE, FILE_MODE, fsync_dir, locked
+from bwvdisclose.store.files import DIR_MODE, FILE_MODE, fsync_dir, locked, replace_file
 from bwvdisclose.store.folder import HEAD, LOCK, LOG, FolderStore, record_path
 
 
@@ -89,13 +89,16 @@ def write_case(
     root = store.root
     tmp = root / f".import-{case_id}-{os.getpid()}"
     with locked(root / LOCK, f"the case store {root}", store.lock_timeout):
+        store._ensure_log()
         folder = root / case_id
-        if folder.exists():
-            raise CaseError(f"case {case_id} already exists in {root}")
+        if os.path.lexists(folder) or case_id in store.log.issued():
+            raise CaseError(f"case {case_id} already exists in {root}, or did once")
+        # Durable: HEAD marks the case uncommitted until its leaf is in the store-wide log.
+        first = Head(seq=0, hash=ZERO_HASH, pending=head.hash) if durable else head
         try:
             os.mkdir(tmp, DIR_MODE)
             os.chmod(tmp, DIR_MODE)
-            for name, data in ((LOG, log), (HEAD, head.to_bytes()), (LOCK, b"")):
+            for name, data in ((LOG, log), (HEAD, first.to_bytes()), (LOCK, b"")):
                 _write_new(tmp / name, data, durable)
             _write_records(tmp, records or {}, durable)
             if durable:
@@ -106,6 +109,14 @@ def write_case(
                 shutil.rmtree(tmp)
         if durable:
             fsync_dir(root)
+        try:
+            with store.log.locked():
+                store.log.append([leaf_data(case_id, head.seq, head.hash)], durable=durable)
+        except BaseException:
+            store._discard(folder)
+            raise
+        if durable:
+            replace_file(folder / HEAD, head.to_bytes())
     return folder
 
 

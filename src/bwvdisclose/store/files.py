@@ -127,7 +127,7 @@ def _write_all(fd: int, data: bytes, path: str | Path) -> None:
         view = view[os.write(fd, view) :]
 
 
-def append_line(path: Path, line: bytes) -> None:
+def append_line(path: Path, line: bytes, *, durable: bool = True) -> None:
     """Append whole lines with a single write on an O_APPEND descriptor, then fsync."""
     created = not path.exists()
     write_point("open", path)
@@ -137,11 +137,12 @@ def append_line(path: Path, line: bytes) -> None:
         written = os.write(fd, line)
         if written != len(line):
             raise CaseError(f"{path}: short write ({written} of {len(line)} bytes); not recorded")
-        write_point("fsync", path)
-        os.fsync(fd)
+        if durable:
+            write_point("fsync", path)
+            os.fsync(fd)
     finally:
         os.close(fd)
-    if created:
+    if created and durable:
         fsync_dir(path.parent)
 
 

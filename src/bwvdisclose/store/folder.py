@@ -22,10 +22,16 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from pathlib import Path
 
-from bwvdisclose.case.events import CaseOpenedEvent, Event, RecordRenderedEvent, event_line
+from bwvdisclose.case.events import (
+    ZERO_HASH,
+    CaseOpenedEvent,
+    Event,
+    RecordRenderedEvent,
+    event_line,
+)
 from bwvdisclose.case.payloads import Actor, CaseOpened
 from bwvdisclose.case.verify import (
     BadEvent,
@@ -37,7 +43,7 @@ from bwvdisclose.case.verify import (
     parse_head,
     scan_log,
 )
-from bwvdisclose.errors import CaseError, IntegrityError
+from bwvdisclose.errors import BwvError, CaseError, IntegrityError
 from bwvdisclose.store import files
 from bwvdisclose.store.base import (
     DEFAULT_LOCK_TIMEOUT,
@@ -46,10 +52,13 @@ from bwvdisclose.store.base import (
     Build,
     CaseStore,
     Filed,
+    LogEntry,
     RecordBuild,
     chain_events,
     check_case_id,
     id_sort_key,
+    leaf_data,
+    next_case_id,
     record_file_name,
     utc_now,
 )
@@ -61,6 +70,7 @@ from bwvdisclose.store.files import (
     replace_file,
     truncate,
 )
+from bwvdisclose.store.folder_log import FolderLog
 
 LOG, HEAD, LOCK = "events.jsonl", "HEAD", ".lock"
 RECORDS_DIR = "records"
@@ -84,6 +94,7 @@ class FolderStore(CaseStore):
         super().__init__(lock_timeout=lock_timeout, clock=clock)
         self.root = Path(root)
         self.location = str(self.root)
+        self.log = FolderLog(self.root, lock_timeout)
 
     # --- finding cases -------------------------------------------------------------------
 
@@ -123,18 +134,63 @@ class FolderStore(CaseStore):
     # --- writing -------------------------------------------------------------------------
 
     def open_case(self, actor: Actor, make: Callable[[str], CaseOpened]) -> CaseOpenedEvent:
-        """Allocate the next ID and write the new case whole, renamed into place at once."""
+        """Allocate the next ID through the store-wide log and write the new case whole.
+
+        Under the store lock: the case is written in a private folder with HEAD marking
+        its one event uncommitted, renamed into place, committed by its leaf in the
+        store-wide log, then HEAD names it. If anything fails the folder is removed.
+        """
         self._ensure_root()
         with locked(self.root / LOCK, f"the case store {self.root}", self.lock_timeout):
-            remove_leftovers(self.root)
+            self._ensure_log()
+            issued = self.log.issued()
+            self._remove_uncommitted(issued)
             now = self.clock()
-            case_id = self._next_id(now.year)
+            case_id = next_case_id([*issued, *self.list_ids()], now.year)
             body = make(case_id)
             (event,) = chain_events(case_id, None, actor, [body], now)
             assert isinstance(event, CaseOpenedEvent)
-            head = Head(seq=1, hash=event.hash).to_bytes()
-            self._place_new_case(case_id, {LOG: event_line(event), HEAD: head, LOCK: b""})
+            head = Head(seq=0, hash=ZERO_HASH, pending=event.hash).to_bytes()
+            folder = self._place_new_case(case_id, {LOG: event_line(event), HEAD: head, LOCK: b""})
+            try:
+                with self.log.locked():
+                    old = self.log.append([leaf_data(case_id, 1, event.hash)])
+                    try:
+                        replace_file(folder / HEAD, Head(seq=1, hash=event.hash).to_bytes())
+                    except BaseException:
+                        self.log.cut(old)
+                        raise
+            except BaseException:
+                self._discard(folder)
+                raise
         return event
+
+    def _discard(self, folder: Path) -> None:
+        """Remove a new case's folder that was never committed (store lock held)."""
+        tmp = self.root / f".new-{folder.name}-{os.getpid()}-discard"
+        with contextlib.suppress(OSError):
+            os.rename(folder, tmp)  # no write point: undoing must not fail in its turn
+            files.fsync_dir(self.root)
+        with contextlib.suppress(OSError):
+            files.remove_tree(tmp)
+
+    def _remove_uncommitted(self, committed: Set[str]) -> None:
+        """Remove leftovers of interrupted `new`s: private folders, and case folders that
+        the log never committed and whose HEAD says so (store lock held)."""
+        for entry in os.scandir(self.root):
+            if entry.name.startswith(".new-") and entry.is_dir(follow_symlinks=False):
+                files.remove_tree(Path(entry.path))
+            elif (
+                ID_RE.fullmatch(entry.name)
+                and entry.name not in committed
+                and entry.is_dir(follow_symlinks=False)
+            ):
+                try:
+                    head = parse_head(read_bytes(Path(entry.path) / HEAD))
+                except (OSError, BwvError):
+                    continue  # damaged, not ours to remove: audits report it
+                if head is not None and head.seq == 0 and head.pending:
+                    self._discard(Path(entry.path))
 
     def _place_new_case(self, case_id: str, contents: dict[str, bytes]) -> Path:
         """Write a case's files in a private folder, then rename it into place (store lock held)."""
@@ -149,25 +205,46 @@ class FolderStore(CaseStore):
                 files.write_new(tmp / name, data)
             files.fsync_dir(tmp)
             files.rename(tmp, folder)
+            files.fsync_dir(self.root)
         except BaseException:
             with contextlib.suppress(OSError):
                 files.remove_tree(tmp)
+            if os.path.lexists(folder) and not os.path.lexists(tmp):
+                self._discard(folder)
             raise
         return folder
 
     def transact(self, case_id: str, actor: Actor, build: Build) -> list[Event]:
         folder = self._existing(case_id)
         with locked(folder / LOCK, f"case {case_id}", self.lock_timeout, create=False):
-            scan = self._scan(folder, case_id)
-            if not scan.verification.ok:
-                problem = scan.verification.problem
-                raise IntegrityError(f"case {case_id}: will not append to a damaged log: {problem}")
+            scan = self._scan_for_writing(folder, case_id)
             bodies = list(build(scan.events))
             if not bodies:
                 return []
             events = chain_events(case_id, scan.events[-1], actor, bodies, self.clock())
             self._write(folder, scan, events)
             return events
+
+    def _scan_for_writing(self, folder: Path, case_id: str) -> LogScan:
+        """The case's log, checked, with an interrupted append settled (case lock held).
+
+        Events the last append wrote but HEAD does not name yet are kept if the store-wide
+        log committed them (HEAD catches up), else cut off: they were never acknowledged.
+        """
+        scan = self._scan(folder, case_id)
+        if not scan.verification.ok:
+            problem = scan.verification.problem
+            raise IntegrityError(f"case {case_id}: will not append to a damaged log: {problem}")
+        if scan.pending:
+            last = scan.pending[-1]
+            if self.log.exists() and self.log.contains(case_id, last.seq, last.hash):
+                head = Head(seq=last.seq, hash=last.hash)
+            else:
+                truncate(folder / LOG, sum(len(event_line(e)) for e in scan.events))
+                head = Head(seq=scan.events[-1].seq, hash=scan.events[-1].hash)
+            replace_file(folder / HEAD, head.to_bytes())
+            scan = self._scan(folder, case_id)
+        return scan
 
     def file_record(self, case_id: str, actor: Actor, data: bytes, build: RecordBuild) -> Filed:
         """File the record and log it, under the case lock; never replacing any file.
@@ -180,10 +257,7 @@ class FolderStore(CaseStore):
         """
         folder = self._existing(case_id)
         with locked(folder / LOCK, f"case {case_id}", self.lock_timeout, create=False):
-            scan = self._scan(folder, case_id)
-            if not scan.verification.ok:
-                problem = scan.verification.problem
-                raise IntegrityError(f"case {case_id}: will not file a record: {problem}")
+            scan = self._scan_for_writing(folder, case_id)
             records = self._records_dir(folder)
             named = {e.file for e in scan.events if isinstance(e, RecordRenderedEvent)}
             self._drop_unfinished(records, named)
@@ -230,30 +304,71 @@ class FolderStore(CaseStore):
         raise CaseError(f"{records}: no free name for a record")
 
     def _write(self, folder: Path, scan: LogScan, events: Sequence[Event]) -> None:
-        """Append `events` after the scanned log: HEAD pending, lines, HEAD (see the top)."""
-        last = scan.events[-1]
+        """Append `events` after the scanned log, commit them in the store-wide log, then
+        name them in HEAD (see the top). On any failure everything is taken back."""
+        last, new = scan.events[-1], events[-1]
         if scan.complete < scan.size:
             truncate(folder / LOG, scan.complete)
-        pending = Head(seq=last.seq, hash=last.hash, pending=events[-1].hash)
-        replace_file(folder / HEAD, pending.to_bytes())
+        replace_file(folder / HEAD, Head(seq=last.seq, hash=last.hash, pending=new.hash).to_bytes())
         try:
             append_line(folder / LOG, b"".join(event_line(e) for e in events))
+            self._ensure_log_exists()
+            with self.log.locked():
+                old = self.log.append([leaf_data(folder.name, new.seq, new.hash)])
+                try:
+                    replace_file(folder / HEAD, Head(seq=new.seq, hash=new.hash).to_bytes())
+                except BaseException:
+                    self.log.cut(old)
+                    raise
         except BaseException:
             with contextlib.suppress(OSError):
                 truncate(folder / LOG, scan.complete)  # frees space: cannot fail for want of it
             raise
-        replace_file(folder / HEAD, Head(seq=events[-1].seq, hash=events[-1].hash).to_bytes())
+
+    # --- the store-wide log --------------------------------------------------------------
+
+    def log_origin(self) -> str | None:
+        return self.log.origin()
+
+    def log_entries(self) -> list[LogEntry]:
+        return self.log.read()[0]
+
+    def adopt(self) -> int:
+        if self.log.exists():
+            return 0
+        self._ensure_root()
+        with locked(self.root / LOCK, f"the case store {self.root}", self.lock_timeout):
+            return self._ensure_log()
+
+    def _ensure_log_exists(self) -> None:
+        if not self.log.exists():
+            with locked(self.root / LOCK, f"the case store {self.root}", self.lock_timeout):
+                self._ensure_log()
+
+    def _ensure_log(self) -> int:
+        """Make sure the store has a log: one without gets one from its cases (store lock
+        held). Returns the leaves so added."""
+        if self.log.exists():
+            return 0
+        leaves = []
+        for case_id in self.list_ids():
+            with contextlib.suppress(BwvError):
+                verdict, events = self.verify_and_read(case_id)
+                if verdict.ok and events:
+                    leaves.append(leaf_data(case_id, events[-1].seq, events[-1].hash))
+        self.log.create(leaves)
+        return len(leaves)
+
+    def import_case(self, events: Sequence[Event], records: Mapping[str, bytes]) -> None:
+        from bwvdisclose.store.bulk import write_case
+
+        write_case(self, events, records)
 
     def _ensure_root(self) -> None:
         if not self.root.is_dir():
             self.root.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.suppress(FileExistsError):  # another process made it first
                 make_dir(self.root)
-
-    def _next_id(self, year: int) -> str:
-        matches = (ID_RE.fullmatch(name) for name in self.list_ids())
-        numbers = [int(m[2]) for m in matches if m and int(m[1]) == year]
-        return f"BWV-{year:04d}-{max(numbers, default=0) + 1:04d}"
 
     # --- reading -------------------------------------------------------------------------
 
@@ -316,10 +431,3 @@ class FolderStore(CaseStore):
             verdict = finish(chain, parse_head(read_bytes(folder / HEAD)), [])
             if not verdict.ok:
                 raise IntegrityError(f"case {case_id} fails verification: {verdict.problem}")
-
-
-def remove_leftovers(root: Path) -> None:
-    """Remove private folders of `new` left by a crash (never a case folder)."""
-    for entry in os.scandir(root):
-        if entry.name.startswith(".new-") and entry.is_dir(follow_symlinks=False):
-            files.remove_tree(Path(entry.path))

@@ -11,15 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from bwvdisclose.case.events import ZERO_HASH, CaseOpenedEvent, build_event, event_line
+from bwvdisclose.case.events import (
+    ZERO_HASH,
+    CaseOpenedEvent,
+    build_event,
+    canonical_json,
+    event_line,
+)
 from bwvdisclose.case.payloads import AnswerRecorded
 from bwvdisclose.case.verify import Verification
 from bwvdisclose.errors import CaseError, IntegrityError, LockError
 from bwvdisclose.store import files
 from bwvdisclose.store import folder as store_module
+from bwvdisclose.store.base import chain_events
 from bwvdisclose.store.folder import FolderStore
-
-from .conftest import (
+from tests.case.conftest import (
     INSPECTOR,
     OFFICER,
     POLICY,
@@ -384,23 +390,47 @@ def crash_on_call(
     monkeypatch.setattr(store_module, name, failing)
 
 
-def test_crash_after_the_log_write_leaves_head_one_behind(
+def test_a_failure_after_the_log_write_takes_the_event_back(
     store: FolderStore, case: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The last write (HEAD naming the event) fails: the command reports failure, so the
+    event must not stay in the case log nor in the store-wide log."""
     events = store.read(case)
+    leaves = store.log_entries()
     crash_on_call(monkeypatch, "replace_file", 2)
     with pytest.raises(Crash):
         store.append(case, OFFICER, answer("q.x", True))
     monkeypatch.undo()
-    written = store.read(case)[-1]
-    assert written.seq == 5
+    assert store.read(case) == events and store.log_entries() == leaves
     head = head_of(store, case)
-    assert head == {"seq": 4, "hash": events[-1].hash, "pending": written.hash}
+    assert head["seq"] == 4 and head["pending"] != events[-1].hash
     verdict = store.verify(case)
-    assert verdict.ok and verdict.notes == ("HEAD lags the log by event 5 (an interrupted append)",)
+    assert verdict.ok and verdict.notes == (
+        "an append was interrupted before its event was written",
+    )
     event = store.append(case, OFFICER, answer("q.y", False))
-    assert head_of(store, case) == {"seq": 6, "hash": event.hash}
+    assert head_of(store, case) == {"seq": 5, "hash": event.hash}
     assert store.verify(case).notes == ()
+
+
+def test_events_a_crash_left_uncommitted_are_hidden_then_settled(
+    store: FolderStore, case: str
+) -> None:
+    """A crash between the case log and the store-wide log: readers see only what HEAD
+    names; the next writer cuts the uncommitted event off (no leaf committed it)."""
+    events = store.read(case)
+    (extra,) = chain_events(case, events[-1], OFFICER, [answer("q.x", True)], events[-1].at)
+    pending = {"hash": events[-1].hash, "pending": extra.hash, "seq": 4}
+    (store.case_dir(case) / "HEAD").write_bytes(canonical_json(pending) + b"\n")
+    with log_of(store, case).open("ab") as fh:
+        fh.write(event_line(extra))
+    verdict = store.verify(case)
+    assert verdict.ok and verdict.events == 4
+    assert verdict.notes == ("HEAD lags the log by event 5 (an interrupted append)",)
+    assert store.read(case) == events
+    event = store.append(case, OFFICER, answer("q.y", False))
+    assert event.seq == 5 and store.read(case) == [*events, event]
+    assert store.log_entries()[-1].head == event.hash
 
 
 @pytest.mark.parametrize("partial", [False, True])

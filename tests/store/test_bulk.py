@@ -11,8 +11,7 @@ from bwvdisclose.case.events import ZERO_HASH
 from bwvdisclose.errors import CaseError, IntegrityError
 from bwvdisclose.store.bulk import EventChain, record_path, write_case
 from bwvdisclose.store.folder import FolderStore
-
-from .conftest import OFFICER, START, answer, build_log, every_kind, opened, signoff
+from tests.case.conftest import OFFICER, START, answer, build_log, every_kind, opened, signoff
 
 
 def _mode(path: Path) -> int:
