@@ -80,6 +80,7 @@ class Cases:
         self, case_id: str, actor: Actor, qid: str, value: AnswerValue, rationale: str
     ) -> None:
         """Record a first answer to `qid`; refused if someone answered it meanwhile."""
+        needs_rationale(self.policy, {qid: rationale})
 
         def build(events: Sequence[Event]) -> list[Body]:
             state = fold(events)
@@ -104,6 +105,7 @@ class Cases:
         reason: str,
     ) -> None:
         """Change `qid` from `previous`; refused if it no longer has that value."""
+        needs_rationale(self.policy, {qid: rationale})
 
         def build(events: Sequence[Event]) -> list[Body]:
             check_unchanged(fold(events), qid, previous)
@@ -134,6 +136,14 @@ class Cases:
             counts = (
                 sum(isinstance(b, AnswerRecorded) for b in bodies),
                 sum(isinstance(b, AnswerChanged) for b in bodies),
+            )
+            needs_rationale(
+                self.policy,
+                {
+                    b.question: b.rationale
+                    for b in bodies
+                    if isinstance(b, AnswerRecorded | AnswerChanged)
+                },
             )
             values = current_values(state) | {k: a.value for k, a in answers.items()}
             rec = evaluate(self.policy, values)
@@ -245,6 +255,25 @@ def answer_bodies(
         for k, a in changes.items()
     ]
     return bodies
+
+
+def needs_rationale(policy: Policy, rationales: Mapping[str, str]) -> None:
+    """One rule for every way answers reach a case: the checklist, a file, `--answer`.
+
+    An answer to a question marked `rationale_required` goes on the record with its
+    rationale; all such answers lacking one are named at once, before anything is written.
+    """
+    lacking = [
+        qid
+        for qid, text in rationales.items()
+        if policy.questions[qid].rationale_required and not text.strip()
+    ]
+    if lacking:
+        raise AnswersError(
+            f"a rationale is required for: {', '.join(lacking)} (these answers go on the "
+            "record with their reasons; in an answers file write `ID: {value: ..., "
+            "rationale: ...}`, with --answer give --rationale)"
+        )
 
 
 def decision_for(rec: Recommendation, outcome: str, rationale: str) -> DecisionRecorded:

@@ -21,7 +21,7 @@ from bwvdisclose.policy.examples import load_example
 from bwvdisclose.signing import load_identity
 from bwvdisclose.store.folder import FolderStore
 from bwvdisclose.synth import demo_signers, generate_store
-from tests.conftest import CRITERIA, KeyFiles
+from tests.conftest import CRITERIA, KeyFiles, explained
 
 EXAMPLES = CRITERIA / "met-bwv-2020" / "examples"
 R2 = CRITERIA / "met-bwv-2020-r2-illustrative"
@@ -92,7 +92,7 @@ def build_hand_store(root: Path, policy: Policy, key_files: KeyFiles) -> list[st
         case_id = cases.open(OFFICER, intake)
         path = EXAMPLES / f"{plan.example}.yaml"
         answers = validate_answers(policy, load_example(path).answers, path.name)
-        cases.apply(case_id, OFFICER, answers, None)
+        cases.apply(case_id, OFFICER, explained(policy, answers), None)
         cases.recompute(case_id, OFFICER)
         if plan.decide:
             outcome, hours = plan.decide

@@ -27,7 +27,7 @@ from bwvdisclose.record.seal import seal_with
 from bwvdisclose.record.verify import extract_attachments
 from bwvdisclose.signing import load_cert_pem, load_identity
 from bwvdisclose.store.folder import FolderStore
-from tests.conftest import CRITERIA
+from tests.conftest import CRITERIA, explained
 from tests.flow.conftest import DEMO, FIXED, PASS, PASS_ENV, Keys, Signed, run
 
 
@@ -178,7 +178,7 @@ def _fixed_case(tmp_path: Path, keys: Keys, answers_file: Path, outcome: str, wh
         ["BWV-1"],
     )
     case_id = cases.open(officer, intake)
-    cases.apply(case_id, officer, load_answers(answers_file, policy), None)
+    cases.apply(case_id, officer, explained(policy, load_answers(answers_file, policy)), None)
     cases.recompute(case_id, officer)
     cases.decide(
         case_id, Actor(name="Amy Ward", role="decision maker", number="4711"), outcome, why

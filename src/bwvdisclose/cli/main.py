@@ -55,6 +55,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "record_command",
         "Render the signed PDF/A-3b decision record for CASE_ID...",
     ),
+    "extend": (
+        "ltv_cmd",
+        "extend_command",
+        "Add a fresh archive timestamp to a timestamped RECORD...",
+    ),
     "verify": (
         "case_cmd",
         "verify_command",
@@ -63,6 +68,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "keys": ("keys_cmd", "keys", "Signing keys and certificates."),
     "schema": ("case_cmd", "schema_group", "Print JSON Schemas for auditors' own tools."),
     "audit": ("audit_cmd", "audit_group", "Audit a whole case store: verify it, list and count..."),
+    "store": (
+        "store_cmd",
+        "store_group",
+        "Set up and move case stores (a folder, or a PostgreSQL...",
+    ),
     "demo": (
         "demo_cmd",
         "demo_command",

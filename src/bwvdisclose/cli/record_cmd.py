@@ -7,7 +7,14 @@ from pathlib import Path
 import click
 
 from bwvdisclose.cli.common import actor, open_cases
-from bwvdisclose.cli.options import actor_options, criteria_option, store_option
+from bwvdisclose.cli.options import (
+    Choice,
+    actor_options,
+    criteria_option,
+    store_option,
+    trust_option,
+    tsa_option,
+)
 from bwvdisclose.errors import RecordError
 from bwvdisclose.explain import OUTCOME_TEXT
 from bwvdisclose.policy.load import resolve_policy_folder
@@ -40,9 +47,7 @@ def identity_from(key: Path, passphrase_env: str | None) -> Identity:
 
 @click.command("decide")
 @click.argument("case_id")
-@click.option(
-    "--outcome", required=True, type=click.Choice(DECIDABLE_OUTCOMES), help="The decision."
-)
+@click.option("--outcome", required=True, type=Choice(DECIDABLE_OUTCOMES), help="The decision.")
 @click.option(
     "--rationale", default="", help="Why; required when it departs from the recommendation."
 )
@@ -75,9 +80,7 @@ def decide_command(
 
 @click.command("sign")
 @click.argument("case_id")
-@click.option(
-    "--role", required=True, type=click.Choice(list(ROLE_TEXT)), help="The role you sign in."
-)
+@click.option("--role", required=True, type=Choice(list(ROLE_TEXT)), help="The role you sign in.")
 @click.option("--rank", default="", help="Your rank, if the certificate does not say.")
 @click.option(
     "--number",
@@ -122,6 +125,8 @@ def sign_command(
 @click.option(
     "--out", type=click.Path(path_type=Path, dir_okay=False), help="Also write the PDF here."
 )
+@tsa_option
+@trust_option
 @store_option
 @criteria_option
 def record_command(
@@ -129,23 +134,31 @@ def record_command(
     key: Path,
     passphrase_env: str | None,
     out: Path | None,
+    tsa: str | None,
+    trust: tuple[Path, ...],
     store: Path,
     criteria: Path | None,
 ) -> None:
     """Render the signed PDF/A-3b decision record for CASE_ID (decision maker's key).
 
     The record is filed in the case folder (records/) and, with --out, written there too.
+    With --tsa the seal is timestamped and carries the revocation data of every
+    certificate up to the --trust roots (PAdES B-LTA); a revoked signer, or one whose
+    status cannot be fetched, is refused and nothing is written.
     """
+    from bwvdisclose.ltv.settings import LtvSettings, load_roots
     from bwvdisclose.record.build import render_record
 
     if out is not None and out.exists():
         raise RecordError(f"{out} already exists; choose another --out")
     if out is not None and not out.parent.is_dir():
         raise RecordError(f"{out.parent} is not a folder")
+    ltv = LtvSettings.of(tsa, load_roots(trust)) if tsa else None
     cases = open_cases(store, criteria)
     identity = identity_from(key, passphrase_env)
     done = render_record(
-        cases.store, case_id, cases.policy, resolve_policy_folder(criteria), identity, out
+        cases.store, case_id, cases.policy, resolve_policy_folder(criteria), identity, out, ltv
     )
-    click.echo(f"{case_id}: signed record written to {done.path}")
+    level = "PAdES B-LTA, timestamped" if ltv else "PAdES B-B, not timestamped"
+    click.echo(f"{case_id}: signed record ({level}) written to {done.path}")
     click.echo(f"  sha256 {done.sha256}, {done.size} bytes, covers log head {done.head}")

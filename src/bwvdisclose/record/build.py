@@ -17,6 +17,7 @@ from bwvdisclose.case import CaseState, Event, RecordRendered, fold
 from bwvdisclose.cases import current_values
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import RecordError
+from bwvdisclose.ltv.settings import LtvSettings
 from bwvdisclose.policy.load import policy_bundle
 from bwvdisclose.policy.models import Policy, PolicyRef
 from bwvdisclose.record.context import record_context
@@ -112,6 +113,7 @@ def render_record(
     policy_folder: Path,
     identity: Identity,
     out: Path | None = None,
+    ltv: LtvSettings | None = None,
 ) -> Rendered:
     """Render, seal, write (atomically, 0600) and log the record; return where it is."""
     from bwvdisclose.record.pdf import render_pdf
@@ -124,6 +126,10 @@ def render_record(
         )
     state = fold(events)
     check_ready(state, policy, identity)
+    if ltv is not None:  # a revoked or unknown signer is refused before the slow render
+        from bwvdisclose.ltv.archive import preflight
+
+        preflight(identity.certificate, identity.chain, ltv)
     log = store.log_bytes(case_id, len(events))
     attachments = attachments_for(log, policy_folder)
     now = dt.datetime.now(dt.UTC)
@@ -132,7 +138,9 @@ def render_record(
     pdf = render_pdf(html, templates_dir(), attachments, title, created=now)
     maker = next(s for s in state.current_signoffs() if s.role == "decision_maker")
     reason = f"Decision record for {case_id}"
-    sealed = seal_with(pdf, identity, reason=reason, location="bwvdisclose", name=maker.signer.name)
+    sealed = seal_with(
+        pdf, identity, reason=reason, location="bwvdisclose", name=maker.signer.name, ltv=ltv
+    )
     digest = hashlib.sha256(sealed).hexdigest()
 
     def build(now_events: Sequence[Event], name: str) -> RecordRendered:
