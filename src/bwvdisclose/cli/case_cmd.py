@@ -12,7 +12,7 @@ import click
 from rich.table import Table
 
 from bwvdisclose.answers import load_answers
-from bwvdisclose.case import CaseStore, event_log_schema, fold
+from bwvdisclose.case import event_log_schema, fold
 from bwvdisclose.cases import Intake, case_document, current_values, needs_rationale, status
 from bwvdisclose.cli import views
 from bwvdisclose.cli.assess_cmd import EXIT_STOPPED, run_checklist
@@ -28,6 +28,7 @@ from bwvdisclose.cli.options import (
 from bwvdisclose.cli.terminal import console
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import CaseError, IntegrityError
+from bwvdisclose.store import open_store
 from bwvdisclose.whatif import what_would_change
 
 
@@ -223,7 +224,7 @@ def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
         _verify_record(Path(target), trust)
         return
     require_store(store)
-    check, events = CaseStore(store).verify_and_read(target)
+    check, events = open_store(store).verify_and_read(target)
     if not check.ok:
         where = f" at event {check.bad_seq}" if check.bad_seq else ""
         raise IntegrityError(f"{target}: FAILED{where}: {check.problem}")

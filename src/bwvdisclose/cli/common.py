@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from bwvdisclose.case import Actor, CaseStore, fold
+from bwvdisclose.case import Actor, fold
 from bwvdisclose.cases import Cases
 from bwvdisclose.cli.intake import ask, check_field
 from bwvdisclose.cli.options import require_store
@@ -16,6 +16,7 @@ from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.catalog import folder_for
 from bwvdisclose.policy.load import resolve_policy_folder
 from bwvdisclose.safetext import hidden_char
+from bwvdisclose.store import open_store
 
 
 def actor(user: str | None, role: str, number: str | None) -> Actor:
@@ -52,7 +53,7 @@ def open_cases(store: Path, criteria: Path | None, create: bool = False) -> Case
     if not create:
         require_store(store)
     folder = resolve_policy_folder(criteria)
-    return Cases(CaseStore(store), load_policy(folder), folder)
+    return Cases(open_store(store), load_policy(folder), folder)
 
 
 def open_case(store: Path, criteria: Path | None, case_id: str) -> Cases:
@@ -64,7 +65,7 @@ def open_case(store: Path, criteria: Path | None, case_id: str) -> Cases:
     if criteria is not None:
         return open_cases(store, criteria)
     require_store(store)
-    cases_store = CaseStore(store)
+    cases_store = open_store(store)
     state = fold(cases_store.read(case_id))
     folder = folder_for(state.recommendation_policy or state.policy)
     return Cases(cases_store, load_policy(folder), folder)

@@ -19,12 +19,13 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from bwvdisclose.case import Actor, CaseStore
-from bwvdisclose.case.bulk import sync_store, write_case
+from bwvdisclose.case import Actor
 from bwvdisclose.errors import CaseError
 from bwvdisclose.policy.load import criteria_root, default_policy_dir, load_policy
 from bwvdisclose.policy.models import Policy
 from bwvdisclose.signing import Identity, create_test_identity, load_identity
+from bwvdisclose.store.bulk import sync_store, write_case
+from bwvdisclose.store.folder import FolderStore
 from bwvdisclose.synth.plan import Answers, example_answers, random_answers
 from bwvdisclose.synth.text import DEMO_PASSPHRASE, OFFICERS, SIGNERS
 from bwvdisclose.synth.timeline import CaseLife, Signers, live
@@ -78,7 +79,7 @@ def generate_store(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write `cases` synthetic cases into the empty store at `root`; return how many."""
-    store = CaseStore(root)
+    store = FolderStore(root)
     if store.list_ids():
         raise CaseError(f"{root} already holds cases; the demo fills an empty store")
     signers = demo_signers(keys_dir or default_keys_dir(root))
