@@ -303,9 +303,7 @@ def due_command(
     """
     day = on.date() if on else dt.datetime.now(dt.UTC).date()
     rows = [
-        r
-        for r in list_rows(_store(store), _catalog(criteria), None, workers)
-        if is_due(r, day)
+        r for r in list_rows(_store(store), _catalog(criteria), None, workers) if is_due(r, day)
     ]
     cells = []
     for row in rows:
