@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -23,6 +24,12 @@ ENV = {
 BIN = [sys.executable, "-m", "bwvdisclose"]
 
 
+def _terminal_signals() -> None:
+    """Ctrl-C reaches the program as at a terminal, even when the tests were started in the
+    background (a shell starts background jobs with SIGINT ignored, and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn(*args: str, store: Path, env: dict[str, str] | None = None) -> pexpect.spawn:
     child = pexpect.spawn(
         BIN[0],
@@ -31,6 +38,7 @@ def spawn(*args: str, store: Path, env: dict[str, str] | None = None) -> pexpect
         encoding="utf-8",
         timeout=20,
         cwd=str(ROOT),
+        preexec_fn=_terminal_signals,
     )
     child.delaybeforesend = 0.05
     return child
