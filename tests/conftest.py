@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import itertools
+import os
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from bwvdisclose.answers import Answer
 from bwvdisclose.cli.main import cli
 from bwvdisclose.policy import Policy, load_policy
 from bwvdisclose.signing import create_test_identity
@@ -25,6 +27,45 @@ class KeyFiles:
     p12: Path
     pem: Path
     passphrase: bytes
+
+
+POLICY_2020_1 = CRITERIA / "met-bwv-2020"
+POLICY_2020_2 = CRITERIA / "met-bwv-2020-v2"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests run the CLI under version 2020.1 (their answers files are written for it).
+
+    Set for the whole session, so fixtures of any scope (and the processes they start) see
+    it. Version 2020.2 is the default for new cases; tests of it name its folder, or carry
+    the `default_policy` marker to run with no BWVDISCLOSE_CRITERIA at all.
+    """
+    config.addinivalue_line(
+        "markers", "default_policy: run with the shipped default policy (no BWVDISCLOSE_CRITERIA)"
+    )
+    os.environ["BWVDISCLOSE_CRITERIA"] = str(POLICY_2020_1)
+
+
+@pytest.fixture(autouse=True)
+def _default_policy(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("default_policy"):
+        monkeypatch.delenv("BWVDISCLOSE_CRITERIA", raising=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_user_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Caches, drafts and the default store go to a temporary home, never the real one."""
+    home = tmp_path_factory.mktemp("home")
+    names = ("XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME")
+    saved = {name: os.environ.get(name) for name in names}
+    for name in names:
+        os.environ[name] = str(home / name.lower())
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +110,18 @@ def listener() -> Iterator[socket.socket]:
     server.settimeout(0.2)
     yield server
     server.close()
+
+
+def explained(
+    policy: Policy, answers: Mapping[str, Answer], why: str = "Recorded for the test"
+) -> dict[str, Answer]:
+    """Answers from a policy example (which needs none) with the rationales a case requires."""
+    return {
+        k: a
+        if a.rationale or not policy.questions[k].rationale_required
+        else Answer(value=a.value, rationale=why)
+        for k, a in answers.items()
+    }
 
 
 # --- a real PostgreSQL server, started once per session when a test asks for it ----------

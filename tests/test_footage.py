@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from bwvdisclose.footage import CHUNK, FootageError, fingerprint
-from tests.conftest import ROOT, Invoke
+from tests.conftest import Invoke
+from tests.flow.conftest import DEMO as FLOW_DEMO
 
-DEMO = str(ROOT / "demo" / "answers" / "protest.yaml")
+DEMO = str(FLOW_DEMO)
 ENV = {"BWVDISCLOSE_USER": "PC Jane Smith", "BWVDISCLOSE_NUMBER": "PC1234"}
 INTAKE = ["--incident-ref", "CAD 1", "--occurred", "2026-11-20T14:30", "--location", "Whitehall"]
 

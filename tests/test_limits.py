@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from bwvdisclose.limits import LIMITS, MAX_CLIPS
-from tests.conftest import ROOT, Invoke
+from tests.conftest import POLICY_2020_1, ROOT, Invoke
+from tests.flow.conftest import DEMO as FLOW_DEMO
 
-DEMO = str(ROOT / "demo" / "answers" / "protest.yaml")
+DEMO = str(FLOW_DEMO)
 ENV = {"BWVDISCLOSE_USER": "PC Jane Smith", "BWVDISCLOSE_NUMBER": "PC1234"}
 START = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
 INTAKE = {"--incident-ref": "CAD 1", "--occurred": "2026-11-20T14:30", "--location": "Whitehall"}
@@ -83,7 +84,7 @@ def test_decision_rationale_and_change_reason_over_their_limits(
         str(store),
         env=ENV,
     )
-    assert result.exit_code == 1 and "decision rationale is 8,001 characters" in result.stderr
+    assert result.exit_code == 1 and "decision rationale is 4,001 characters" in result.stderr
     result = invoke(
         "assess",
         case_id,
@@ -137,21 +138,22 @@ def test_long_unbroken_words_get_break_opportunities_on_the_page_only() -> None:
 def test_the_record_wraps_long_words_and_echoes_long_texts_once(tmp_path: Path) -> None:
     """A 4,000-character unbroken rationale: wrapped anywhere, in full once, clipped elsewhere."""
     from bwvdisclose.answers import load_answers
-    from bwvdisclose.case import Actor, CaseStore, fold
+    from bwvdisclose.case import Actor, fold
     from bwvdisclose.cases import Cases, Intake
     from bwvdisclose.localtime import parse_uk_time
     from bwvdisclose.policy import load_policy
     from bwvdisclose.policy.load import resolve_policy_folder
     from bwvdisclose.record.build import attachments_for, record_html
     from bwvdisclose.record.context import ECHO
+    from bwvdisclose.store.folder import FolderStore
 
-    policy = load_policy()
-    cases = Cases(CaseStore(tmp_path / "s"), policy)
+    policy = load_policy(POLICY_2020_1)
+    cases = Cases(FolderStore(tmp_path / "s"), policy)
     who = Actor(name="PC Jane Smith", role="duty officer", number="PC1234")
     intake = Intake("CAD 1", parse_uk_time("2026-11-20T14:30"), "L" * LIMITS["location"], [])
     case_id = cases.open(who, intake)
     long = "R" * LIMITS["rationale"]
-    answers = (ROOT / "demo" / "answers" / "protest.yaml").read_text()
+    answers = FLOW_DEMO.read_text()
     answers = answers.replace('"Protesters\' faces visible throughout"', long)
     path = tmp_path / "a.yaml"
     path.write_text(answers)

@@ -14,7 +14,7 @@ from typing import Any
 
 from bwvdisclose.case import CaseState
 from bwvdisclose.cases import current_values, status
-from bwvdisclose.engine import addenda_for, evaluate
+from bwvdisclose.engine import addenda_for, conditions_on, evaluate
 from bwvdisclose.policy.models import Policy
 from bwvdisclose.recommendation import Flip, Recommendation
 from bwvdisclose.signoff import missing_roles, required_roles
@@ -73,6 +73,8 @@ class CaseView:
             "signoffs_required": self.required_roles,
             "still_needed": self.missing_roles,
             "records": [r.model_dump(mode="json") for r in s.records],
+            "releases": [r.model_dump(mode="json") for r in s.releases],
+            "withdrawals": [w.model_dump(mode="json") for w in s.withdrawals],
             "history": [e.model_dump(mode="json") for e in s.history],
             "head": s.head,
             "events": s.last_seq,
@@ -91,8 +93,9 @@ def case_view(state: CaseState, policy: Policy) -> CaseView:
         outcome = state.decision.outcome
         if outcome == rec.outcome:
             redactions, conditions = rec.redactions, rec.conditions
-        else:
-            redactions, conditions = addenda_for(policy, answers, outcome)
+        else:  # as `Cases.decision_conditions`: what the decision itself was held to
+            redactions, _ = addenda_for(policy, answers, outcome)
+            conditions, _ = conditions_on(policy, answers, outcome, None)
         decided = Decided(outcome, state.decision.departure, redactions, conditions)
     return CaseView(
         state=state,

@@ -250,6 +250,27 @@ def _beyond(ctx: _Context, d: _Decision) -> list[_Raw]:
     return found
 
 
+def conditions_on(
+    policy: Policy, answers: Answers, outcome: str, step: str | None
+) -> tuple[list[str], list[str]]:
+    """The conditions that hold for `outcome` reached at `step`, and those not yet known.
+
+    For a decision that departs from the recommendation `step` is None: only conditions
+    tied to no particular step can apply. Returns (held, unknown), each sorted.
+    """
+    ctx = _Context(policy, answers)
+    held, unknown = [], []
+    for rule in policy.conditions:
+        if outcome not in rule.applies_to or (rule.steps and step not in rule.steps):
+            continue
+        value = ctx.eval(rule.when).value
+        if value is True:
+            held.append(rule.id)
+        elif value is None:
+            unknown.append(rule.id)
+    return sorted(held), sorted(unknown)
+
+
 def _decide(ctx: _Context) -> _Decision:
     d = _Decision()
     for step in ctx.policy.steps:
@@ -390,13 +411,13 @@ def addenda_for(policy: Policy, answers: Answers, outcome: str) -> tuple[list[st
     """The redactions and conditions that go with `outcome` on these answers, however reached.
 
     For a decision that departs from the recommendation: what applies to the outcome
-    decided, not to the one recommended. A rule limited to certain deciding steps
-    counts here too, since a departure is decided by a person, not by a step.
+    decided, not to the one recommended. As with `conditions_on(..., step=None)`, a rule
+    tied to particular deciding steps cannot apply: a person, not a step, decided.
     """
     ctx = _Context(policy, answers)
     found: dict[str, list[str]] = {"redaction": [], "condition": []}
     for kind, rules in (("redaction", policy.redactions), ("condition", policy.conditions)):
         for rule in rules:
-            if outcome in rule.applies_to and ctx.eval(rule.when).value is True:
+            if outcome in rule.applies_to and not rule.steps and ctx.eval(rule.when).value:
                 found[kind].append(rule.id)
     return sorted(found["redaction"]), sorted(found["condition"])

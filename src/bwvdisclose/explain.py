@@ -99,7 +99,10 @@ def explain(
     out += _referrals(policy, rec)
     if rec.outcome != "incomplete":
         out += _listing(policy, "Redactions to apply", rec.redactions, rec.items("redaction"))
-        out += _listing(policy, "Conditions", rec.conditions, rec.items("condition"))
+        out += _listing(
+            policy, "Conditions (what the decision maker must do)", rec.conditions,
+            rec.items("condition"),
+        )  # fmt: skip
     if flips is not None and rec.outcome != "incomplete":
         out += ["", "What would change the outcome", *_flips(flips, max_flips)]
     return "\n".join(out) + "\n"

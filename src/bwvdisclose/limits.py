@@ -20,7 +20,7 @@ LIMITS: dict[str, int] = {
     "notes": 4000,
     "rationale": 4000,
     "reason for a change": 4000,
-    "decision rationale": 8000,
+    "decision rationale": 4000,
     "name": 200,
     "role": 100,
     "number": 50,

@@ -160,7 +160,7 @@ def test_redactions_and_conditions_quote_their_clauses(invoke: Invoke, tmp_path:
     anonymity = redactions.split("- statutory_anonymity:", 1)[1]
     assert "CYPA1933: No picture may be published" in anonymity
     assert "SOAA1992: Complainants of sexual offences" in anonymity
-    conditions = text.split("Conditions\n", 1)[1].split("\n\n", 1)[0]
+    conditions = text.split("\nConditions", 1)[1].split("\n\n", 1)[0]
     assert "MEMO-FORCE:" in conditions and "MEMO-AMPLIFY:" in conditions
 
 

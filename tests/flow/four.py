@@ -17,14 +17,16 @@ from itertools import count
 from pathlib import Path
 
 from bwvdisclose.answers import Answer, load_answers
-from bwvdisclose.case import Actor, CaseStore
-from bwvdisclose.cases import Cases, Intake
+from bwvdisclose.case import Actor
+from bwvdisclose.cases import Cases, Intake, current_values
+from bwvdisclose.engine import evaluate
 from bwvdisclose.footage import fingerprint
 from bwvdisclose.localtime import LONDON
 from bwvdisclose.policy import Policy, load_policy
 from bwvdisclose.signing import load_identity
-from tests.conftest import DATA, ROOT
-from tests.flow.conftest import PASS, Keys
+from bwvdisclose.store.folder import FolderStore
+from tests.conftest import DATA, POLICY_2020_1
+from tests.flow.conftest import DEMO, PASS, Keys
 
 START = dt.datetime(2020, 7, 4, 18, 5, tzinfo=dt.UTC)
 OFFICER = Actor(name="PS Dan Reid", role="duty officer", number="2291")
@@ -34,7 +36,7 @@ NAMES = ("car_stop", "publish", "departure", "refer")
 
 @dataclass(frozen=True)
 class Built:
-    store: CaseStore
+    store: FolderStore
     case_id: str
     policy: Policy
 
@@ -48,13 +50,13 @@ def _sign(cases: Cases, case_id: str, keys: Keys, roles: list[str]) -> None:
 
 def build(name: str, folder: Path, keys: Keys) -> Built:
     ticks = count()
-    store = CaseStore(folder, clock=lambda: START + dt.timedelta(minutes=next(ticks)))
-    policy = load_policy()
+    store = FolderStore(folder, clock=lambda: START + dt.timedelta(minutes=next(ticks)))
+    policy = load_policy(POLICY_2020_1)
     cases = Cases(store, policy)
     answers_file = {
         "car_stop": DATA / "answers" / "car-stop.yaml",
         "refer": DATA / "answers" / "refer.yaml",
-    }.get(name, ROOT / "demo" / "answers" / "protest.yaml")
+    }.get(name, DEMO)
     intake = Intake(
         "CAD 6120/04JUL20" if name == "car_stop" else "CAD 4417/14NOV",
         dt.datetime(2020, 7, 4, 18, 40, tzinfo=LONDON),
@@ -97,7 +99,27 @@ def build(name: str, folder: Path, keys: Keys) -> Built:
 
 
 def _decide(cases: Cases, case_id: str, outcome: str, why: str, course: str | None = None) -> None:
-    cases.decide(case_id, MAKER, outcome, why, course)
+    values = current_values(cases.state(case_id))
+    rec = evaluate(cases.policy, values)
+    notes = {c: NOTES.get(c, "Done.") for c in cases.decision_conditions(rec, values, outcome)}
+    publishing = outcome != "do_not_publish"
+    cases.decide(
+        case_id,
+        MAKER,
+        outcome,
+        why,
+        review_by="2020-10-04" if publishing else None,
+        notes=notes,
+        now=START,
+        course=course,
+    )
+
+
+NOTES = {
+    "explanatory_context_required": "Press office statement on the baton use, approved 10:30",
+    "amplification_warning": "Media team briefed; comments moderated for 48 hours",
+    "consider_context_statement": "Statement on the stop and the IOPC referral issued 20:15",
+}
 
 
 def _advice_then_publish(cases: Cases, case_id: str) -> None:

@@ -68,7 +68,9 @@ def test_departure_record_follows_the_decided_outcome(built: dict[str, Built]) -
     html = _html(built["departure"])
     summary = html.split("<h2", 1)[0]
     conditions = summary.split("Conditions (on the outcome decided)", 1)[1].split("</tr>", 1)[0]
-    assert "consider_context_statement" in conditions
+    # publishing's conditions do not follow a decision not to publish; the context statement
+    # is tied to the no-exception step, which did not decide, so it is the course chosen
+    assert "(none)" in conditions
     assert "explanatory_context_required" not in conditions
     redactions = summary.split("Redactions to apply (on the outcome decided)", 1)[1]
     assert "(none)" in redactions.split("</tr>", 1)[0]
@@ -80,5 +82,6 @@ def test_departure_record_follows_the_decided_outcome(built: dict[str, Built]) -
 
 def test_advice_reads_in_plain_words(built: dict[str, Built]) -> None:
     html = _html(built["refer"])
-    assert "Legal services (active proceedings): referred; advice: no objection to release" in html
+    # the policy's own label for the advice, not its key
+    assert "Legal services (active proceedings): referred; advice: no objection to publication" in html
     assert "no_objection" not in html.split("<h2", 1)[0]

@@ -15,8 +15,9 @@ import yaml
 from syrupy.assertion import SnapshotAssertion
 
 from bwvdisclose.answers import load_answers
-from bwvdisclose.case import Actor, CaseStore, fold
-from bwvdisclose.cases import Cases, Intake
+from bwvdisclose.case import Actor, fold
+from bwvdisclose.cases import Cases, Intake, current_values
+from bwvdisclose.engine import evaluate
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.load import resolve_policy_folder
 from bwvdisclose.record.build import EVENTS_FILE, POLICY_FILE, attachments_for, record_html
@@ -27,7 +28,8 @@ from bwvdisclose.record.pdfa import pdfa_problems
 from bwvdisclose.record.seal import seal_with
 from bwvdisclose.record.verify import extract_attachments
 from bwvdisclose.signing import load_cert_pem, load_identity
-from tests.conftest import CRITERIA
+from bwvdisclose.store.folder import FolderStore
+from tests.conftest import CRITERIA, POLICY_2020_1, explained
 from tests.flow.conftest import DEMO, FIXED, PASS, PASS_ENV, Keys, Signed, run
 
 
@@ -99,9 +101,9 @@ def test_tagged_for_a_screen_reader(signed: Signed) -> None:
         assert kind in kinds, kind
     headings = [k for k in kinds if re.fullmatch(r"/H[1-3]", k)]
     html = record_html(
-        fold(CaseStore(signed.store).read(signed.case_id)),
-        CaseStore(signed.store).read(signed.case_id),
-        load_policy(),
+        fold(FolderStore(signed.store).read(signed.case_id)),
+        FolderStore(signed.store).read(signed.case_id),
+        load_policy(POLICY_2020_1),
         [],
         FIXED,
     )
@@ -167,7 +169,7 @@ def test_a_tampered_embedded_log_fails_even_when_resealed(signed: Signed, keys: 
     """Someone with the key re-renders the record from an edited log: the chain check catches it."""
     from bwvdisclose.case import fold
 
-    store = CaseStore(signed.store)
+    store = FolderStore(signed.store)
     events = store.read(signed.case_id)
     state = fold(events)
     log = (signed.store / signed.case_id / "events.jsonl").read_bytes()
@@ -227,6 +229,12 @@ def test_out_must_not_overwrite(signed: Signed, keys: Keys) -> None:
 # --- what a reviewer reads: the rendered HTML, for two outcomes ----------------------------
 
 
+def _notes(cases: Cases, case_id: str, outcome: str) -> dict[str, str]:
+    values = current_values(cases.state(case_id))
+    rec = evaluate(cases.policy, values)
+    return {c: f"Done: {c}" for c in cases.decision_conditions(rec, values, outcome)}
+
+
 def _fixed_case(
     tmp_path: Path,
     keys: Keys,
@@ -236,8 +244,8 @@ def _fixed_case(
     course: str | None = None,
 ) -> str:
     ticks = count()
-    store = CaseStore(tmp_path / "s", clock=lambda: FIXED + dt.timedelta(seconds=next(ticks)))
-    policy = load_policy()
+    store = FolderStore(tmp_path / "s", clock=lambda: FIXED + dt.timedelta(seconds=next(ticks)))
+    policy = load_policy(POLICY_2020_1)
     cases = Cases(store, policy)
     officer = Actor(name="PC Jane Smith", role="duty officer", number="PC1234")
     intake = Intake(
@@ -247,15 +255,23 @@ def _fixed_case(
         ["BWV-1"],
     )
     case_id = cases.open(officer, intake)
-    cases.apply(case_id, officer, load_answers(answers_file, policy), None)
+    cases.apply(case_id, officer, explained(policy, load_answers(answers_file, policy)), None)
     cases.recompute(case_id, officer)
+    publishing = outcome != "do_not_publish"
     cases.decide(
-        case_id, Actor(name="Amy Ward", role="decision maker", number="4711"), outcome, why, course
+        case_id,
+        Actor(name="Amy Ward", role="decision maker", number="4711"),
+        outcome,
+        why,
+        review_by="2027-02-19" if publishing else None,
+        notes=_notes(cases, case_id, outcome),
+        now=FIXED,
+        course=course,
     )
     cases.sign(case_id, load_identity(Path(keys.p12("amy-ward")), PASS.encode()), "decision_maker")
     state = cases.state(case_id)
     events = store.read(case_id)
-    attachments = attachments_for(b"{}\n", resolve_policy_folder(None))
+    attachments = attachments_for(b"{}\n", resolve_policy_folder(POLICY_2020_1))
     html = record_html(state, events, policy, attachments, FIXED)
     return re.sub(r"[0-9a-f]{64}|[0-9a-f]{16}…", "<hash>", html)
 

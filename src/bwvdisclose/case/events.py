@@ -22,6 +22,7 @@ from bwvdisclose.case.payloads import (
     Body,
     CaseOpened,
     DecisionRecorded,
+    DisclosureRecorded,
     FootageFingerprinted,
     Frozen,
     Hex64,
@@ -29,6 +30,7 @@ from bwvdisclose.case.payloads import (
     RecordRendered,
     SignoffRecorded,
     UtcTime,
+    WithdrawalRecorded,
     format_time,
 )
 
@@ -98,6 +100,14 @@ class RecordRenderedEvent(Envelope, RecordRendered):
     pass
 
 
+class DisclosureRecordedEvent(Envelope, DisclosureRecorded):
+    pass
+
+
+class WithdrawalRecordedEvent(Envelope, WithdrawalRecorded):
+    pass
+
+
 class FootageFingerprintedEvent(Envelope, FootageFingerprinted):
     pass
 
@@ -110,10 +120,17 @@ Event = Annotated[
     | DecisionRecordedEvent
     | SignoffRecordedEvent
     | RecordRenderedEvent
+    | DisclosureRecordedEvent
+    | WithdrawalRecordedEvent
     | FootageFingerprintedEvent,
     Field(discriminator="type"),
 ]
 AnswerEvent = AnswerRecordedEvent | AnswerChangedEvent
+_EVENT_TYPES: tuple[type[Frozen], ...] = (
+    CaseOpenedEvent, AnswerRecordedEvent, AnswerChangedEvent, RecommendationComputedEvent,
+    DecisionRecordedEvent, SignoffRecordedEvent, RecordRenderedEvent, DisclosureRecordedEvent,
+    WithdrawalRecordedEvent, FootageFingerprintedEvent,
+)  # fmt: skip
 
 BODY_ADAPTER: TypeAdapter[Body] = TypeAdapter(Body)
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
@@ -123,17 +140,16 @@ def event_log_schema() -> dict[str, Any]:
     """JSON Schema (2020-12) of one line of events.jsonl, for auditors' own tools.
 
     Every field of an event is required in a stored line, defaults included, as the
-    verifier requires (a line is the canonical form of the whole event); an optional
-    field (default null) is left out when it has no value, and only then.
+    verifier requires (a line is the canonical form of the whole event), except the
+    fields added to an event type later, which are left out while unset.
     """
     schema = EVENT_ADAPTER.json_schema(mode="validation")
+    optional = {cls.__name__: cls.OPTIONAL for cls in _EVENT_TYPES}
     for choice in schema["oneOf"]:
-        model = schema["$defs"][choice["$ref"].rsplit("/", 1)[1]]
-        model["required"] = sorted(
-            k
-            for k, v in model["properties"].items()
-            if "default" not in v or v["default"] is not None
-        )
+        name = choice["$ref"].rsplit("/", 1)[1]
+        model = schema["$defs"][name]
+        later = optional.get(name, frozenset())
+        model["required"] = sorted(p for p in model["properties"] if p not in later)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "bwvdisclose case event (one line of events.jsonl)",
@@ -150,7 +166,7 @@ def build_event(seq: int, at: dt.datetime, actor: Actor, prev: str, body: Body) 
         "at": format_time(at),
         "actor": actor.model_dump(mode="json"),
         "prev": prev,
-        **body.model_dump(mode="json", exclude_none=True),
+        **body.model_dump(mode="json"),
     }
     fields["hash"] = event_hash(fields)
     return EVENT_ADAPTER.validate_python(fields)
@@ -158,4 +174,4 @@ def build_event(seq: int, at: dt.datetime, actor: Actor, prev: str, body: Body) 
 
 def event_line(event: Event) -> bytes:
     """The exact bytes of the event's line in events.jsonl."""
-    return canonical_json(event.model_dump(mode="json", exclude_none=True)) + b"\n"
+    return canonical_json(event.model_dump(mode="json")) + b"\n"

@@ -6,36 +6,38 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.table import Table
 
 from bwvdisclose.answers import load_answers
-from bwvdisclose.case import CaseStore, event_log_schema, fold
-from bwvdisclose.cases import Intake, check_intake, status
+from bwvdisclose.case import event_log_schema, fold
+from bwvdisclose.cases import Intake, check_intake, needs_rationale, status
 from bwvdisclose.caseview import case_view
 from bwvdisclose.cli import views
-from bwvdisclose.cli.assess_cmd import run_checklist
-from bwvdisclose.cli.common import actor, console, open_cases
+from bwvdisclose.cli.assess_cmd import EXIT_STOPPED, run_checklist
+from bwvdisclose.cli.common import actor, open_case, open_cases
 from bwvdisclose.cli.footage_cmd import check_clips_against, fingerprint_files
-from bwvdisclose.cli.options import actor_options, criteria_option, format_option, store_option
+from bwvdisclose.cli.intake import Draft, ask_intake, check_field, parse_occurred
+from bwvdisclose.cli.options import (
+    actor_options,
+    criteria_option,
+    format_option,
+    require_store,
+    store_option,
+)
+from bwvdisclose.cli.terminal import console
 from bwvdisclose.errors import CaseError, IntegrityError
-from bwvdisclose.localtime import FORMS, parse_uk_time
-
-
-def parse_occurred(text: str) -> dt.datetime:
-    """ISO or UK day-first date and time; without an offset it is UK local time (GMT or BST)."""
-    try:
-        return parse_uk_time(text)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+from bwvdisclose.store import open_store
 
 
 @click.command("new")
 @click.option("--incident-ref", help="Incident reference, e.g. CAD 1234/20NOV26.")
 @click.option(
     "--occurred",
-    help=f"When it happened: {FORMS} (UK local time unless an offset is given).",
+    help="When it happened, e.g. 20/11/2026 14:30 or 2026-11-20T14:30 (UK local time unless "
+    "an offset is given).",
 )
 @click.option("--location", help="Where it happened.")
 @click.option("--clip", "clips", multiple=True, help="A BWV clip reference (repeatable).")
@@ -75,48 +77,74 @@ def new_command(
     With --answers FILE it runs without prompting (intake from the options) and
     prints only the new case ID on stdout.
     """
-    cases = open_cases(store, criteria)
-    scripted = answers_file is not None
+    cases = open_cases(store, criteria, create=True)
     answers = load_answers(answers_file, cases.policy) if answers_file else None
-    who = actor(user, user_role, number)
+    if answers is not None:  # checked before the case is opened: all or nothing
+        needs_rationale(cases.policy, {k: a.rationale for k, a in answers.items()})
+    given = {
+        k: v
+        for k, v in (("incident_ref", incident_ref), ("occurred", occurred), ("location", location))
+        if v and v.strip()
+    } | ({"clips": list(clips)} if clips else {})
+    if answers is not None or not sys.stdin.isatty():
+        who, fields, draft = actor(user, user_role, number), _scripted(given), None
+    else:
+        draft = Draft(store)
+        try:
+            who = actor(user, user_role, number)
+            fields = ask_intake(draft, given)
+        except (KeyboardInterrupt, EOFError, click.Abort):
+            click.echo(
+                "\nStopped. Nothing is lost: what you typed is kept, and the next "
+                "`bwvdisclose new` offers it.",
+                err=True,
+            )
+            raise click.exceptions.Exit(EXIT_STOPPED) from None
     intake = Intake(
-        incident_ref=_need(incident_ref, "--incident-ref", "Incident reference", scripted),
-        occurred=parse_occurred(
-            _need(occurred, "--occurred", "When did it happen (YYYY-MM-DDTHH:MM)", scripted)
-        ),
-        location=_need(location, "--location", "Location", scripted),
-        clips=list(clips) or _clips(scripted),
+        incident_ref=fields["incident_ref"],
+        occurred=_occurred(fields["occurred"]),
+        location=fields["location"],
+        clips=fields.get("clips", []),
         notes=notes,
     )
     check_intake(intake)
     prints = fingerprint_files(clip_files)  # read in full before the case is opened
     case_id = cases.open(who, intake)
     cases.add_footage(case_id, who, prints)
+    if draft is not None:
+        draft.discard()
     if answers is not None:
         cases.apply(case_id, who, answers, None)
         cases.recompute(case_id, who)
         click.echo(case_id)
+        click.echo(f"{case_id} opened in {store.resolve()}", err=True)
         return
     out = console()
-    out.print(f"Opened [bold]{case_id}[/] in {store}")
+    out.print(f"Opened [bold]{case_id}[/] in {store.resolve()}")
     run_checklist(cases, case_id, who, out)
 
 
-def _need(value: str | None, option: str, prompt: str, scripted: bool) -> str:
-    if value and value.strip():
-        return value.strip()
-    if scripted or not sys.stdin.isatty():
-        raise click.UsageError(f"{option} is required")
-    return str(click.prompt(prompt)).strip()
+def _scripted(given: dict[str, Any]) -> dict[str, Any]:
+    for field, option in (
+        ("incident_ref", "--incident-ref"),
+        ("occurred", "--occurred"),
+        ("location", "--location"),
+    ):
+        if field not in given:
+            raise click.UsageError(f"{option} is required")
+        if field != "occurred":
+            try:
+                given[field] = check_field(given[field], option)
+            except ValueError as exc:
+                raise click.UsageError(str(exc)) from None
+    return given
 
 
-def _clips(scripted: bool) -> list[str]:
-    if scripted or not sys.stdin.isatty():
-        return []
-    text = click.prompt(
-        "BWV clip references (comma separated, blank for none)", default="", show_default=False
-    )
-    return [c.strip() for c in str(text).split(",") if c.strip()]
+def _occurred(text: str) -> dt.datetime:
+    try:
+        return parse_occurred(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--occurred'") from None
 
 
 @click.command("list")
@@ -167,18 +195,24 @@ def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
 @format_option("text", "json")
 def show_command(case_id: str, store: Path, criteria: Path | None, fmt: str) -> None:
     """Show a case: state, current recommendation with reasons, and history."""
-    cases = open_cases(store, criteria)
+    cases = open_case(store, criteria, case_id)
     view = case_view(cases.state(case_id), cases.policy)
+    state = view.state
     if fmt == "json":
         click.echo(json.dumps(view.to_json(), indent=2, ensure_ascii=False))
         return
     out = console()
     views.header(out, view)
     out.print()
-    out.print(views.answers_table(view.state, cases.policy))
+    out.print(views.answers_table(state, cases.policy))
     views.recommendation(out, view)
+    views.next_steps(out, cases.policy, view.recommendation, state)
     out.print()
-    out.print(views.history_table(view.state))
+    out.print(views.history_table(state))
+    releases = views.disclosure_table(state)
+    if releases is not None:
+        out.print()
+        out.print(releases)
 
 
 @click.command("verify")
@@ -209,7 +243,8 @@ def verify_command(
     if target.lower().endswith(".pdf") or _is_file(target):
         _verify_record(Path(target), trust)
         return
-    check, events = CaseStore(store).verify_and_read(target)
+    require_store(store)
+    check, events = open_store(store).verify_and_read(target)
     if not check.ok:
         where = f" at event {check.bad_seq}" if check.bad_seq else ""
         raise IntegrityError(f"{target}: FAILED{where}: {check.problem}")

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from bwvdisclose.case import FootageFingerprinted
-from bwvdisclose.cli.common import actor, open_cases
+from bwvdisclose.cli.common import actor, open_case
 from bwvdisclose.cli.options import actor_options, criteria_option, store_option
 from bwvdisclose.cli.progress import bytes_bar
 from bwvdisclose.errors import IntegrityError
@@ -72,7 +72,7 @@ def footage_add(
     Every file is read in full before anything is recorded. A file already recorded
     is skipped. Adding footage after a decision makes the sign-offs stale.
     """
-    cases = open_cases(store, criteria)
+    cases = open_case(store, criteria, case_id)
     who = actor(user, user_role, number)
     cases.state(case_id)  # the case exists and folds before any file is read
     added = cases.add_footage(case_id, who, fingerprint_files(files))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from bwvdisclose.cli.options import Choice
 from bwvdisclose.signing import (
     ROLES,
     cert_fingerprint,
@@ -22,7 +23,7 @@ def keys() -> None:
 
 @keys.command("create")
 @click.option("--name", required=True, help="Signer's full name (certificate CN).")
-@click.option("--role", required=True, type=click.Choice(ROLES), help="Signer's role in a case.")
+@click.option("--role", required=True, type=Choice(ROLES), help="Signer's role in a case.")
 @click.option(
     "--out",
     "out_dir",

@@ -55,6 +55,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "record_command",
         "Render the signed PDF/A-3a decision record for CASE_ID...",
     ),
+    "extend": (
+        "ltv_cmd",
+        "extend_command",
+        "Add a fresh archive timestamp to a timestamped RECORD...",
+    ),
     "verify": (
         "case_cmd",
         "verify_command",
@@ -64,6 +69,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "footage_cmd",
         "footage_group",
         "Footage fingerprints: which files (by SHA-256) a case assessed.",
+    ),
+    "disclosed": (
+        "disclosure_cmd",
+        "disclosed_command",
+        "Log a release of CASE_ID's footage: who released it, when,...",
+    ),
+    "withdrawn": (
+        "disclosure_cmd",
+        "withdrawn_command",
+        "Log that CASE_ID's released footage was taken down, and why.",
     ),
     "keys": ("keys_cmd", "keys", "Signing keys and certificates."),
     "schema": ("case_cmd", "schema_group", "Print JSON Schemas for auditors' own tools."),

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from bwvdisclose.cases import COURSES
-from bwvdisclose.cli.common import actor, open_cases
-from bwvdisclose.cli.options import actor_options, criteria_option, store_option
+from bwvdisclose.cases import COURSES, Cases, current_values
+from bwvdisclose.cli.common import actor, open_case
+from bwvdisclose.cli.options import (
+    Choice,
+    actor_options,
+    criteria_option,
+    store_option,
+    trust_option,
+    tsa_option,
+)
+from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import RecordError
 from bwvdisclose.explain import OUTCOME_TEXT
 from bwvdisclose.policy.load import resolve_policy_folder
@@ -41,9 +50,7 @@ def identity_from(key: Path, passphrase_env: str | None) -> Identity:
 
 @click.command("decide")
 @click.argument("case_id")
-@click.option(
-    "--outcome", required=True, type=click.Choice(DECIDABLE_OUTCOMES), help="The decision."
-)
+@click.option("--outcome", required=True, type=Choice(DECIDABLE_OUTCOMES), help="The decision.")
 @click.option(
     "--rationale", default="", help="Why; required when it departs from the recommendation."
 )
@@ -54,6 +61,18 @@ def identity_from(key: Path, passphrase_env: str | None) -> Identity:
     help="The course chosen within the outcome: context_statement (a statement without "
     "footage, with do_not_publish).",
 )
+@click.option(
+    "--review-by",
+    metavar="DAY",
+    help="A decision to publish: the day to review the released footage (YYYY-MM-DD).",
+)
+@click.option(
+    "--note",
+    "notes",
+    multiple=True,
+    metavar="ID=TEXT",
+    help="What was done about condition ID (repeatable; one for each condition).",
+)
 @store_option
 @criteria_option
 @actor_options
@@ -62,6 +81,8 @@ def decide_command(
     outcome: str,
     rationale: str,
     course: str | None,
+    review_by: str | None,
+    notes: tuple[str, ...],
     store: Path,
     criteria: Path | None,
     user: str | None,
@@ -72,22 +93,58 @@ def decide_command(
 
     The tool recommends; a person decides. A decision that departs from the
     recommendation needs a written justification (--rationale); no decision can
-    be recorded while the recommendation is incomplete or awaiting advice.
+    be recorded while the recommendation is incomplete or awaiting advice. A
+    decision to publish needs --review-by; each condition of the decision needs a
+    --note saying what was done about it (asked for at a terminal).
     """
-    cases = open_cases(store, criteria)
-    body = cases.decide(case_id, actor(user, user_role, number), outcome, rationale, course)
+    cases = open_case(store, criteria, case_id)
+    who = actor(user, user_role, number)
+    given = parse_notes(notes)
+    given.update(ask_notes(cases, case_id, outcome, given))
+    body = cases.decide(case_id, who, outcome, rationale, review_by, given, course=course)
     departure = " (departs from the recommendation, justified)" if body.departure else ""
     chosen = f", {COURSES[course][1].lower()}" if course else ""
     click.echo(f"{case_id}: decided {OUTCOME_TEXT[outcome].lower()}{chosen}{departure}")
+    if body.review_by:
+        click.echo(f"Review the released footage by {body.review_by}")
+    for cid, text in (body.condition_notes or {}).items():
+        click.echo(f"Condition {cid}: {text}")
     needed = missing_roles(cases.state(case_id), cases.policy)
     click.echo(f"Sign-off needed from: {', '.join(ROLE_TEXT[r] for r in needed)}")
 
 
+def parse_notes(pairs: tuple[str, ...]) -> dict[str, str]:
+    notes: dict[str, str] = {}
+    for pair in pairs:
+        cid, sep, text = pair.partition("=")
+        if not sep or not cid.strip():
+            raise click.BadParameter(f"{pair[:40]!r}: expected ID=TEXT", param_hint="--note")
+        if cid.strip() in notes:
+            raise click.BadParameter(f"{cid.strip()} given twice", param_hint="--note")
+        notes[cid.strip()] = text
+    return notes
+
+
+def ask_notes(cases: Cases, case_id: str, outcome: str, given: dict[str, str]) -> dict[str, str]:
+    """At a terminal, ask what was done about each condition that has no --note yet."""
+    if not sys.stdin.isatty():
+        return {}
+    values = current_values(cases.state(case_id))
+    rec = evaluate(cases.policy, values)
+    if rec.outcome in ("incomplete", "refer"):
+        return {}  # refused with the reason by `decide`
+    titles = {c.id: c.title for c in cases.policy.conditions}
+    asked = {}
+    for cid in cases.decision_conditions(rec, values, outcome):
+        if cid not in given:
+            click.echo(f"Condition {cid}: {titles.get(cid, cid)}")
+            asked[cid] = str(click.prompt("  What was done about it")).strip()
+    return asked
+
+
 @click.command("sign")
 @click.argument("case_id")
-@click.option(
-    "--role", required=True, type=click.Choice(list(ROLE_TEXT)), help="The role you sign in."
-)
+@click.option("--role", required=True, type=Choice(list(ROLE_TEXT)), help="The role you sign in.")
 @click.option("--rank", default="", help="Your rank, if the certificate does not say.")
 @click.option(
     "--number",
@@ -112,7 +169,7 @@ def sign_command(
 
     A sign-off goes stale when the case changes afterwards and must be repeated.
     """
-    cases = open_cases(store, criteria)
+    cases = open_case(store, criteria, case_id)
     body = cases.sign(case_id, identity_from(key, passphrase_env), role, rank, signer_number)
     click.echo(
         f"{case_id}: signed as {ROLE_TEXT[role].lower()} by {body.signer.name} "
@@ -132,6 +189,8 @@ def sign_command(
 @click.option(
     "--out", type=click.Path(path_type=Path, dir_okay=False), help="Also write the PDF here."
 )
+@tsa_option
+@trust_option
 @store_option
 @criteria_option
 def record_command(
@@ -139,23 +198,37 @@ def record_command(
     key: Path,
     passphrase_env: str | None,
     out: Path | None,
+    tsa: str | None,
+    trust: tuple[Path, ...],
     store: Path,
     criteria: Path | None,
 ) -> None:
     """Render the signed PDF/A-3a decision record for CASE_ID (decision maker's key).
 
     The record is filed in the case folder (records/) and, with --out, written there too.
+    With --tsa the seal is timestamped and carries the revocation data of every
+    certificate up to the --trust roots (PAdES B-LTA); a revoked signer, or one whose
+    status cannot be fetched, is refused and nothing is written.
     """
+    from bwvdisclose.ltv.settings import LtvSettings, load_roots
     from bwvdisclose.record.build import render_record
 
     if out is not None and out.exists():
         raise RecordError(f"{out} already exists; choose another --out")
     if out is not None and not out.parent.is_dir():
         raise RecordError(f"{out.parent} is not a folder")
-    cases = open_cases(store, criteria)
+    ltv = LtvSettings.of(tsa, load_roots(trust)) if tsa else None
+    cases = open_case(store, criteria, case_id)
     identity = identity_from(key, passphrase_env)
     done = render_record(
-        cases.store, case_id, cases.policy, resolve_policy_folder(criteria), identity, out
+        cases.store,
+        case_id,
+        cases.policy,
+        cases.folder or resolve_policy_folder(criteria),
+        identity,
+        out,
+        ltv,
     )
-    click.echo(f"{case_id}: signed record written to {done.path}")
+    level = "PAdES B-LTA, timestamped" if ltv else "PAdES B-B, not timestamped"
+    click.echo(f"{case_id}: signed record ({level}) written to {done.path}")
     click.echo(f"  sha256 {done.sha256}, {done.size} bytes, covers log head {done.head}")

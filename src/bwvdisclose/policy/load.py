@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 
 from bwvdisclose.datafile import flatten_validation_error, load_data
 from bwvdisclose.errors import PolicyError
+from bwvdisclose.policy import cache as policy_cache
 from bwvdisclose.policy.models import (
     DECIDABLE_OUTCOMES,
     Always,
@@ -26,7 +28,7 @@ from bwvdisclose.policy.models import All as AllC
 from bwvdisclose.policy.models import Any_ as AnyC
 
 POLICY_FILE = "policy.yaml"
-DEFAULT_POLICY = "met-bwv-2020"
+DEFAULT_POLICY = "met-bwv-2020-v2"  # version 2020.2; criteria/met-bwv-2020 holds 2020.1
 
 
 def criteria_root() -> Path:
@@ -101,13 +103,13 @@ def bundle_sha256(files: dict[str, str]) -> str:
 
 
 def load_policy(path: Path | None = None) -> Policy:
-    """Load and check the policy in `path` (a folder or its policy.yaml); default: met-bwv-2020."""
+    """Load and check the policy in `path` (a folder or its policy.yaml), or the default."""
     folder = resolve_policy_folder(path)
     return _load_cached(folder, policy_sha256(folder))
 
 
 def resolve_policy_folder(path: Path | None) -> Path:
-    """The policy folder `path` names (a folder or its policy.yaml); default met-bwv-2020."""
+    """The policy folder `path` names (a folder or its policy.yaml); default: DEFAULT_POLICY."""
     if path is None:
         return default_policy_dir()
     path = Path(path)
@@ -122,6 +124,32 @@ def resolve_policy_folder(path: Path | None) -> Path:
 
 @cache
 def _load_cached(folder: Path, sha: str) -> Policy:
+    compiled = _from_cache(sha)
+    if compiled is not None:
+        return compiled
+    policy = _load_source(folder, sha)
+    if policy_cache.enabled():
+        policy_cache.write_entry(sha, policy.model_dump(mode="json", by_alias=True))
+    return policy
+
+
+def _from_cache(sha: str) -> Policy | None:
+    """The policy compiled earlier from a folder with this very hash, checked again; or None."""
+    if not policy_cache.enabled():
+        return None
+    data = policy_cache.read_entry(sha)
+    if data is None:
+        return None
+    try:
+        policy = Policy.model_validate_json(json.dumps(data))  # strict, as from the YAML
+    except ValidationError:
+        return None
+    if policy.sha256 != sha or cross_reference_problems(policy):
+        return None
+    return policy
+
+
+def _load_source(folder: Path, sha: str) -> Policy:
     name = str(folder / POLICY_FILE)
     data = load_data(folder / POLICY_FILE, "policy file")
     if not isinstance(data, dict):

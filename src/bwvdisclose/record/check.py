@@ -8,12 +8,14 @@ printed on the page.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 
@@ -22,6 +24,9 @@ from bwvdisclose.case.verify import Head, scan_log
 from bwvdisclose.policy.load import bundle_sha256
 from bwvdisclose.record.build import EVENTS_FILE, HEAD_KEYWORD, POLICY_FILE
 from bwvdisclose.signing import verify_head_signature
+
+if TYPE_CHECKING:
+    from bwvdisclose.record.verify import PdfCheck
 
 HEAD_RE = re.compile(re.escape(HEAD_KEYWORD) + r"([0-9a-f]{64})")
 
@@ -42,11 +47,14 @@ class RecordCheck:
         return bool(self.lines) and all(ok for ok, _ in self.lines)
 
 
-def check_record(pdf: bytes, trust: Sequence[x509.Certificate]) -> RecordCheck:
+def check_record(
+    pdf: bytes, trust: Sequence[x509.Certificate], at: dt.datetime | None = None
+) -> RecordCheck:
+    """Every check of a record; `at` moves the validation time (tests of later verifiers)."""
     from bwvdisclose.record.verify import extract_attachments, verify_pdf
 
     result = RecordCheck()
-    sig = verify_pdf(pdf, trust)
+    sig = verify_pdf(pdf, trust, at)
     _signature_lines(result, sig, bool(trust))
     if not sig.signed or not sig.intact:
         return result
@@ -69,10 +77,7 @@ def check_record(pdf: bytes, trust: Sequence[x509.Certificate]) -> RecordCheck:
     return result
 
 
-def _signature_lines(result: RecordCheck, sig: object, trusted_given: bool) -> None:
-    from bwvdisclose.record.verify import PdfCheck
-
-    assert isinstance(sig, PdfCheck)
+def _signature_lines(result: RecordCheck, sig: PdfCheck, trusted_given: bool) -> None:
     result.add(sig.signed, "the PDF carries a signature")
     result.add(
         sig.intact and sig.whole_file, "the PDF signature is valid and covers the whole file"
@@ -86,6 +91,33 @@ def _signature_lines(result: RecordCheck, sig: object, trusted_given: bool) -> N
         result.add(sig.trusted, f"the signer ({who}) chains to a trusted certificate")
     else:
         result.notes.append("signer not checked against a trust root: give --trust CERT")
+    _timestamp_lines(result, sig)
+
+
+def _timestamp_lines(result: RecordCheck, sig: PdfCheck) -> None:
+    """When the timestamps say the record was sealed, and until when it is archived."""
+    if not sig.archive_times:
+        result.notes.append(
+            "not timestamped: the seal's time is the signer's own clock, and its certificate "
+            "is judged as it stands today"
+        )
+        return
+    if sig.signed_at is not None:
+        result.add(
+            True,
+            f"the seal's timestamp proves it was signed by {_utc(sig.signed_at)}; "
+            "certificates and revocation are judged at that time, offline",
+        )
+    count = len(sig.archive_times)
+    result.add(
+        True,
+        f"{count} archive timestamp{'s' if count > 1 else ''} (PAdES B-LTA), the latest at "
+        f"{_utc(sig.archive_times[-1])}",
+    )
+
+
+def _utc(moment: dt.datetime) -> str:
+    return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
 def _claimed_head(pdf: bytes) -> str | None:

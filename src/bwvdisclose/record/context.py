@@ -16,8 +16,10 @@ from bwvdisclose.case import (
     AnswerChangedEvent,
     CaseState,
     DecisionRecordedEvent,
+    DisclosureRecordedEvent,
     Event,
     FootageFingerprintedEvent,
+    WithdrawalRecordedEvent,
 )
 from bwvdisclose.cases import COURSES
 from bwvdisclose.caseview import CaseView
@@ -71,6 +73,7 @@ def record_context(
         },
         "recommendation": _recommendation(policy, rec),
         "decision": _decision(view),
+        "condition_actions": _condition_actions(rec, state.decision),
         "also": _also(policy, rec),
         "referrals": _referrals(policy, rec),
         "signoffs": _signoffs(state),
@@ -162,9 +165,38 @@ def _decision(view: CaseView) -> dict[str, Any] | None:
         "rationale": d.rationale,
         "by": f"{d.actor.name} ({d.actor.role}, {d.actor.number})",
         "at": when(d.at),
+        "review_by": d.review_by or "",
         "conditions": [rules[("condition", c)] for c in decided.conditions],
         "redactions": [rules[("redaction", r)] for r in decided.redactions],
     }
+
+
+def _condition_actions(
+    rec: Recommendation, d: DecisionRecordedEvent | None
+) -> list[dict[str, Any]]:
+    """Each condition of the decision (before one, the recommendation's): clauses, what was done.
+
+    A decision logged before notes were asked has none; its conditions are the
+    recommendation's when it follows it, and none are known when it departs.
+    """
+    notes = (d.condition_notes or {}) if d else {}
+    items = {t.id: t for t in rec.items("condition")}
+    if d is None or (d.condition_notes is None and d.outcome == rec.outcome):
+        ids = list(rec.conditions)
+    else:
+        ids = list(notes)
+    rows = []
+    for cid in ids:
+        item = items.get(cid)
+        rows.append(
+            {
+                "id": cid,
+                "title": item.title if item else cid,
+                "clauses": list(zip(item.cites, item.clauses, strict=True)) if item else [],
+                "done": notes.get(cid, ""),
+            }
+        )
+    return rows
 
 
 def _rules_for(view: CaseView) -> dict[tuple[str, str], dict[str, Any]]:
@@ -403,7 +435,14 @@ def _detail(e: Event) -> str:
     if isinstance(e, DecisionRecordedEvent):
         dep = " (departure)" if e.departure else ""
         course = f", {COURSES[e.course][1].lower()}" if e.course in COURSES else ""
-        return f"decided {e.outcome}{course}{dep}: {e.rationale}"
+        review = f"; review by {e.review_by}" if e.review_by else ""
+        notes = "".join(f"; {c}: {n}" for c, n in (e.condition_notes or {}).items())
+        return f"decided {e.outcome}{course}{dep}: {e.rationale}{review}{notes}"
+    if isinstance(e, DisclosureRecordedEvent):
+        url = f" ({e.url})" if e.url else ""
+        return f"released {uk_time(e.released_at)} to {e.to}{url}"
+    if isinstance(e, WithdrawalRecordedEvent):
+        return f"withdrew release(s) {', '.join(map(str, e.releases))}: {e.reason}"
     if kind == "signoff_recorded":
         return f"signed as {e.role} over {e.head[:16]}…"  # type: ignore[union-attr]
     if kind == "record_rendered":

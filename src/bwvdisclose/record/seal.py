@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from bwvdisclose.errors import RecordError
+from bwvdisclose.ltv.settings import LtvSettings
 from bwvdisclose.signing import Identity, load_identity
 
 SIGNATURE_FIELD = "DecisionRecordSignature"
@@ -27,8 +28,27 @@ def seal_pdf(
     return seal_with(pdf, identity, reason=reason, location=location, name=name)
 
 
-def seal_with(pdf: bytes, identity: Identity, *, reason: str, location: str, name: str) -> bytes:
-    """Sign with an identity already opened (the benchmark and batch jobs reuse one)."""
+def seal_with(
+    pdf: bytes,
+    identity: Identity,
+    *,
+    reason: str,
+    location: str,
+    name: str,
+    ltv: LtvSettings | None = None,
+) -> bytes:
+    """Sign with an identity already opened (the benchmark and batch jobs reuse one).
+
+    With `ltv`, the seal is PAdES B-LTA (timestamp, revocation data, document timestamp).
+    """
+    if ltv is not None:
+        from bwvdisclose.ltv.archive import seal_lta
+
+        return seal_lta(
+            pdf, _pyhanko_signer(identity), identity.certificate, identity.chain, ltv,
+            _align_producer, field_name=SIGNATURE_FIELD, reason=reason, location=location,
+            name=name,
+        )  # fmt: skip
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.sign import fields, signers

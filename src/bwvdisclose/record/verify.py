@@ -7,6 +7,7 @@ padding after the CMS blob), so that any single changed byte fails the check.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from collections.abc import Iterator, Sequence
@@ -23,7 +24,11 @@ from bwvdisclose.errors import RecordError
 
 @dataclass(frozen=True)
 class PdfCheck:
-    """What verify_pdf found. `ok` only when every check passed."""
+    """What verify_pdf found. `ok` only when every check passed.
+
+    For a timestamped (B-LTA) record, `signed_at` is the time the signature timestamp
+    proves and `archive_times` those of the document timestamps, oldest first.
+    """
 
     signed: bool
     intact: bool
@@ -32,6 +37,8 @@ class PdfCheck:
     signer: str
     fingerprint: str
     problems: tuple[str, ...]
+    signed_at: dt.datetime | None = None
+    archive_times: tuple[dt.datetime, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -39,25 +46,65 @@ class PdfCheck:
         return all(checks) and not self.problems
 
 
-def verify_pdf(pdf: bytes, trust: Sequence[x509.Certificate]) -> PdfCheck:
-    """Check the record's signature against the given trust certificates. Never raises."""
-    with _quiet("pyhanko", "pyhanko_certvalidator"):
-        return _verify(pdf, trust)
+def verify_pdf(
+    pdf: bytes, trust: Sequence[x509.Certificate], at: dt.datetime | None = None
+) -> PdfCheck:
+    """Check the record's signature against the given trust certificates. Never raises.
+
+    A record with document timestamps is validated offline at the time they prove
+    (`at` moves the validation time, for tests of what a later verifier sees).
+    """
+    with _quiet("pyhanko", "pyhanko_certvalidator", "asyncio"):
+        return _verify(pdf, trust, at)
 
 
-def _verify(pdf: bytes, trust: Sequence[x509.Certificate]) -> PdfCheck:
+def _verify(pdf: bytes, trust: Sequence[x509.Certificate], at: dt.datetime | None) -> PdfCheck:
     try:
-        signatures = list(_reader(pdf).embedded_signatures)
+        reader = _reader(pdf)
+        signatures = list(reader.embedded_regular_signatures)
+        stamps = list(reader.embedded_timestamp_signatures)
     except Exception as exc:  # a damaged file is a failed check, not a crash
         return _failed(f"the file does not parse as a PDF: {_one_line(exc)}")
     if not signatures:
         return _failed("the record carries no signature")
     if len(signatures) > 1:
         return _failed(f"the record carries {len(signatures)} signatures; expected one")
+    if any(stamp.signed_revision < signatures[0].signed_revision for stamp in stamps):
+        return _failed("a document timestamp comes before the seal", signed=True)
     try:
-        return _check(pdf, signatures[0], trust)
+        if stamps:
+            return _check_lta(pdf, signatures[0], stamps, trust, at)
+        return _check(pdf, signatures[0], trust, at)
     except Exception as exc:
         return _failed(f"the signature cannot be checked: {_one_line(exc)}", signed=True)
+
+
+def _check_lta(
+    pdf: bytes,
+    seal: Any,
+    stamps: list[Any],
+    trust: Sequence[x509.Certificate],
+    at: dt.datetime | None,
+) -> PdfCheck:
+    from bwvdisclose.ltv.validate import validate_lta
+
+    form = _contents_problems(pdf, seal)
+    for stamp in stamps:
+        form += _contents_problems(pdf, stamp, timestamp=True)
+    if form:
+        return _failed(form[0], signed=True)
+    lta = validate_lta(seal, stamps, trust, at)
+    return PdfCheck(
+        signed=True,
+        intact=lta.intact and not form,
+        whole_file=lta.whole_file,
+        trusted=lta.trusted,
+        signer=lta.signer,
+        fingerprint=lta.fingerprint,
+        problems=tuple(form) + lta.problems,
+        signed_at=lta.signed_at,
+        archive_times=lta.archive_times,
+    )
 
 
 @contextmanager
@@ -74,7 +121,9 @@ def _quiet(*names: str) -> Iterator[None]:
             logger.setLevel(level)
 
 
-def _check(pdf: bytes, sig: Any, trust: Sequence[x509.Certificate]) -> PdfCheck:
+def _check(
+    pdf: bytes, sig: Any, trust: Sequence[x509.Certificate], at: dt.datetime | None = None
+) -> PdfCheck:
     from asn1crypto import x509 as asn1_x509
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
@@ -82,7 +131,7 @@ def _check(pdf: bytes, sig: Any, trust: Sequence[x509.Certificate]) -> PdfCheck:
     from pyhanko_certvalidator import ValidationContext
 
     roots = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in trust]
-    context = ValidationContext(trust_roots=roots, allow_fetching=False)
+    context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=at)
     status = validate_pdf_signature(sig, context)
     problems = _contents_problems(pdf, sig)
     intact = bool(status.intact and status.valid) and not problems
@@ -108,7 +157,7 @@ def _check(pdf: bytes, sig: Any, trust: Sequence[x509.Certificate]) -> PdfCheck:
     )
 
 
-def _contents_problems(pdf: bytes, sig: Any) -> list[str]:
+def _contents_problems(pdf: bytes, sig: Any, *, timestamp: bool = False) -> list[str]:
     """The signature hole must hold exactly the canonical hex of our CMS form and zero padding.
 
     pyHanko reads hex case-insensitively, parses BER leniently and ignores what
@@ -121,7 +170,7 @@ def _contents_problems(pdf: bytes, sig: Any) -> list[str]:
     if pdf[start:end] != b"<" + contents.hex().upper().encode("ascii") + b">":
         return ["the signature value is not stored in canonical form (the file was altered)"]
     try:
-        check_cms_form(contents)
+        check_cms_form(contents, timestamp=timestamp)
     except ValueError as exc:
         return [f"the signature container was altered: {_one_line(exc)}"]
     return []
