@@ -97,20 +97,18 @@ def case_against_log(
         if UNCOMMITTED in verdict.notes:
             return [], []
         return ["not in the store-wide log: the case was added outside the store"], []
-    failures: list[str] = []
     for seq, head in leaves:
-        if seq > len(events):
-            if verdict.ok:
-                failures.append(
-                    f"the store-wide log records {seq} events but the case has {len(events)}: "
-                    "events were removed"
-                )
-            return failures, []
-        if events[seq - 1].hash != head:
-            failures.append(
+        if seq <= len(events) and events[seq - 1].hash != head:
+            return [
                 f"event {seq} is not the one the store-wide log recorded: the case was rewritten"
-            )
-            return failures, []
+            ], []
+    failures: list[str] = []
+    recorded = max((seq for seq, _ in leaves), default=0)
+    if recorded > len(events) and verdict.ok:
+        return [
+            f"the store-wide log records {recorded} events but the case has {len(events)}: "
+            "events were removed"
+        ], []
     last = leaves[-1][0] if leaves else 0
     if verdict.ok and len(events) > last:
         which = (
@@ -187,3 +185,15 @@ def read_key_file(path: Path, store_location: str, parse: Callable[[str], K], wh
         return parse(text)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
+
+
+def one_case_against_log(
+    store: CaseStore, case_id: str, verdict: Verification, events: Sequence[Event]
+) -> list[str]:
+    """`verify CASE`'s check against the store-wide log: its failures (none if it agrees)."""
+    index = read_index(store)
+    if index.problems:
+        return list(index.problems)
+    if index.leaves is None:
+        return []  # a store from before the log: nothing to compare with yet
+    return case_against_log(case_id, verdict, events, index.leaves.get(case_id))[0]

@@ -15,6 +15,7 @@ from bwvdisclose.cli.options import (
     trust_option,
     tsa_option,
 )
+from bwvdisclose.cli.terminal import echo
 from bwvdisclose.errors import RecordError
 from bwvdisclose.explain import OUTCOME_TEXT
 from bwvdisclose.policy.load import resolve_policy_folder
@@ -73,9 +74,9 @@ def decide_command(
     cases = open_cases(store, criteria)
     body = cases.decide(case_id, actor(user, user_role, number), outcome, rationale)
     departure = " (departs from the recommendation, justified)" if body.departure else ""
-    click.echo(f"{case_id}: decided {OUTCOME_TEXT[outcome].lower()}{departure}")
+    echo(f"{case_id}: decided {OUTCOME_TEXT[outcome].lower()}{departure}")
     needed = missing_roles(cases.state(case_id), cases.policy)
-    click.echo(f"Sign-off needed from: {', '.join(ROLE_TEXT[r] for r in needed)}")
+    echo(f"Sign-off needed from: {', '.join(ROLE_TEXT[r] for r in needed)}")
 
 
 @click.command("sign")
@@ -107,12 +108,12 @@ def sign_command(
     """
     cases = open_cases(store, criteria)
     body = cases.sign(case_id, identity_from(key, passphrase_env), role, rank, signer_number)
-    click.echo(
+    echo(
         f"{case_id}: signed as {ROLE_TEXT[role].lower()} by {body.signer.name} "
         f"over head {body.head}"
     )
     needed = missing_roles(cases.state(case_id), cases.policy)
-    click.echo(
+    echo(
         "All required sign-offs are present."
         if not needed
         else f"Still needed: {', '.join(ROLE_TEXT.get(r, r) for r in needed)}"
@@ -160,5 +161,5 @@ def record_command(
         cases.store, case_id, cases.policy, resolve_policy_folder(criteria), identity, out, ltv
     )
     level = "PAdES B-LTA, timestamped" if ltv else "PAdES B-B, not timestamped"
-    click.echo(f"{case_id}: signed record ({level}) written to {done.path}")
-    click.echo(f"  sha256 {done.sha256}, {done.size} bytes, covers log head {done.head}")
+    echo(f"{case_id}: signed record ({level}) written to {done.path}")
+    echo(f"  sha256 {done.sha256}, {done.size} bytes, covers log head {done.head}")
