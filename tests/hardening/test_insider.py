@@ -18,9 +18,10 @@ import pytest
 from bwvdisclose.answers import load_answers
 from bwvdisclose.case import Actor
 from bwvdisclose.cases import Cases, Intake
+from bwvdisclose.errors import CaseError
 from bwvdisclose.policy import load_policy
 from bwvdisclose.store.folder import FolderStore
-from tests.flow.conftest import DEMO
+from tests.flow.conftest import DEMO, PASS, Keys
 from tests.store.insider import rewrite_case
 
 from .conftest import run
@@ -202,3 +203,28 @@ def test_escape_sequences_in_a_log_never_reach_the_terminal(
         assert "[U+202E]" in shown, shown
         if "json" in command:
             json.loads(result.stdout)  # still valid JSON
+
+
+def test_a_stale_recommendation_blocks_sign_and_record(store: FolderStore, keys: Keys) -> None:
+    """What a full disk did to the old code: an answer changed, its recommendation never
+    recomputed. Now `sign` and `record` refuse; `decide` recomputes in the same write."""
+    from bwvdisclose.case import AnswerChanged
+    from bwvdisclose.record.build import check_ready
+    from bwvdisclose.signing import load_identity
+
+    policy = load_policy(None)
+    cases = Cases(store, policy)
+    case_id = store.list_ids()[0]
+    cases.decide(case_id, OFFICER, "publish_with_redactions", "")
+    body = AnswerChanged(
+        question="legal.iopc_status", value="referred", previous="none",
+        rationale="IOPC referral", reason="referred this morning",
+    )  # fmt: skip
+    store.append(case_id, OFFICER, body)  # the answer alone, as the disk-full left it
+    identity = load_identity(Path(keys.p12("amy-ward")), PASS.encode())
+    with pytest.raises(CaseError, match="cannot be signed: its answers changed"):
+        cases.sign(case_id, identity, "decision_maker")
+    with pytest.raises(CaseError, match="cannot be recorded"):
+        check_ready(cases.state(case_id), policy, identity)
+    with pytest.raises(CaseError, match="advice is awaited"):
+        cases.decide(case_id, OFFICER, "publish_with_redactions", "")

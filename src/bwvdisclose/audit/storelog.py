@@ -97,18 +97,25 @@ def case_against_log(
         if UNCOMMITTED in verdict.notes:
             return [], []
         return ["not in the store-wide log: the case was added outside the store"], []
+    hashes = [e.hash for e in events] + list(verdict.pending)
     for seq, head in leaves:
-        if seq <= len(events) and events[seq - 1].hash != head:
+        if seq <= len(hashes) and hashes[seq - 1] != head:
             return [
                 f"event {seq} is not the one the store-wide log recorded: the case was rewritten"
             ], []
     failures: list[str] = []
+    notes: list[str] = []
     recorded = max((seq for seq, _ in leaves), default=0)
-    if recorded > len(events) and verdict.ok:
+    if recorded > len(hashes) and verdict.ok:
         return [
-            f"the store-wide log records {recorded} events but the case has {len(events)}: "
+            f"the store-wide log records {recorded} events but the case has {len(hashes)}: "
             "events were removed"
         ], []
+    if recorded > len(events):
+        notes.append(
+            f"events {len(events) + 1} to {recorded} are committed but HEAD does not name them "
+            "yet (an interrupted write): the next write to the case settles it"
+        )
     last = leaves[-1][0] if leaves else 0
     if verdict.ok and len(events) > last:
         which = (
@@ -117,7 +124,7 @@ def case_against_log(
             else f"events {last + 1} to {len(events)}"
         )
         failures.append(f"{which} not in the store-wide log: added outside the store")
-    return failures, []
+    return failures, notes
 
 
 def checkpoint_problems(
