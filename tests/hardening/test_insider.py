@@ -207,7 +207,7 @@ def test_escape_sequences_in_a_log_never_reach_the_terminal(
 
 def test_a_stale_recommendation_blocks_sign_and_record(store: FolderStore, keys: Keys) -> None:
     """What a full disk did to the old code: an answer changed, its recommendation never
-    recomputed. Now `sign` and `record` refuse; `decide` recomputes in the same write."""
+    recomputed. Now `sign` and `record` refuse until it is recomputed."""
     from bwvdisclose.case import AnswerChanged
     from bwvdisclose.record.build import check_ready
     from bwvdisclose.signing import load_identity
@@ -215,7 +215,6 @@ def test_a_stale_recommendation_blocks_sign_and_record(store: FolderStore, keys:
     policy = load_policy(None)
     cases = Cases(store, policy)
     case_id = store.list_ids()[0]
-    cases.decide(case_id, OFFICER, "publish_with_redactions", "")
     body = AnswerChanged(
         question="legal.iopc_status", value="referred", previous="none",
         rationale="IOPC referral", reason="referred this morning",
@@ -226,5 +225,6 @@ def test_a_stale_recommendation_blocks_sign_and_record(store: FolderStore, keys:
         cases.sign(case_id, identity, "decision_maker")
     with pytest.raises(CaseError, match="cannot be recorded"):
         check_ready(cases.state(case_id), policy, identity)
-    with pytest.raises(CaseError, match="advice is awaited"):
-        cases.decide(case_id, OFFICER, "publish_with_redactions", "")
+    cases.recompute(case_id, OFFICER)  # what `assess CASE` does: no longer stale
+    with pytest.raises(CaseError, match="no current decision"):
+        cases.sign(case_id, identity, "decision_maker")
