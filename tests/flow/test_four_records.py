@@ -10,8 +10,8 @@ from syrupy.assertion import SnapshotAssertion
 
 from bwvdisclose.case import fold
 from bwvdisclose.cli.main import cli
-from bwvdisclose.policy.load import resolve_policy_folder
 from bwvdisclose.record.build import attachments_for, record_html
+from tests.conftest import POLICY_2020_1
 from tests.flow.conftest import FIXED, Keys
 from tests.flow.four import NAMES, Built, build, stable
 
@@ -33,7 +33,7 @@ def _show(b: Built, *extra: str) -> str:
 
 def _html(b: Built) -> str:
     events = b.store.read(b.case_id)
-    attachments = attachments_for(b"{}\n", resolve_policy_folder(None))
+    attachments = attachments_for(b"{}\n", POLICY_2020_1)  # the folder the cases use
     return record_html(fold(events), events, b.policy, attachments, FIXED)
 
 

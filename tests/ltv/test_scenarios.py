@@ -48,7 +48,9 @@ def ready(pki: TestPki, tmp_path_factory: pytest.TempPathFactory) -> Case:
 
 @pytest.fixture(scope="module")
 def page() -> bytes:
-    html = "<html><head><title>t</title></head><body><p>A page to seal.</p></body></html>"
+    html = (
+        '<html lang="en-GB"><head><title>t</title></head><body><p>A page to seal.</p></body></html>'
+    )
     return render_pdf(html, templates_dir(), [], "scenario")
 
 
