@@ -17,13 +17,14 @@ from io import BytesIO
 from pathlib import Path
 
 from bwvdisclose.answers import load_answers
-from bwvdisclose.case import Actor, CaseStore
+from bwvdisclose.case import Actor
 from bwvdisclose.cases import Cases, Intake
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.load import resolve_policy_folder
 from bwvdisclose.record.build import attachments_for, record_html, render_record
 from bwvdisclose.record.html import templates_dir
 from bwvdisclose.signing import create_test_identity, load_identity
+from bwvdisclose.store.folder import FolderStore
 
 ROOT = Path(__file__).resolve().parent.parent
 PASS = b"bench passphrase"
@@ -31,7 +32,7 @@ PASS = b"bench passphrase"
 
 def signed_case(tmp: Path) -> tuple[Cases, str, Path]:
     policy = load_policy()
-    cases = Cases(CaseStore(tmp / "store"), policy)
+    cases = Cases(FolderStore(tmp / "store"), policy)
     officer = Actor(name="PS Dan Reid", role="duty officer", number="2291")
     when = dt.datetime(2026, 11, 14, 14, 52, tzinfo=dt.UTC)
     case_id = cases.open(

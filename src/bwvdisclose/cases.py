@@ -16,9 +16,10 @@ from bwvdisclose.case import (
     Actor,
     AnswerChanged,
     AnswerRecorded,
+    Body,
     CaseState,
-    CaseStore,
     DecisionRecorded,
+    Event,
     RecommendationComputed,
     SignoffRecorded,
     fold,
@@ -28,8 +29,9 @@ from bwvdisclose.errors import AnswersError, CaseError
 from bwvdisclose.explain import OUTCOME_TEXT, show_value
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, AnswerValue, Policy, PolicyRef
 from bwvdisclose.recommendation import Recommendation
-from bwvdisclose.signing import Identity
+from bwvdisclose.signing import Identity, subject_details
 from bwvdisclose.signoff import ROLE_TEXT, decision_current, missing_roles, signoff_for
+from bwvdisclose.store import CaseStore
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,19 @@ class Cases:
     def record(
         self, case_id: str, actor: Actor, qid: str, value: AnswerValue, rationale: str
     ) -> None:
-        self.store.append(
-            case_id, actor, AnswerRecorded(question=qid, value=value, rationale=rationale)
-        )
+        """Record a first answer to `qid`; refused if someone answered it meanwhile."""
+
+        def build(events: Sequence[Event]) -> list[Body]:
+            state = fold(events)
+            given = state.answers.get(qid)
+            if given is not None:
+                raise CaseError(
+                    f"{qid} was answered meanwhile by {given.by.name} "
+                    f"({show_value(given.value)}, event {given.seq}); review it and change it"
+                )
+            return [AnswerRecorded(question=qid, value=value, rationale=rationale)]
+
+        self.store.transact(case_id, actor, build)
 
     def change(
         self,
@@ -91,70 +103,148 @@ class Cases:
         rationale: str,
         reason: str,
     ) -> None:
-        body = AnswerChanged(
-            question=qid, value=value, previous=previous, rationale=rationale, reason=reason
-        )
-        self.store.append(case_id, actor, body)
+        """Change `qid` from `previous`; refused if it no longer has that value."""
+
+        def build(events: Sequence[Event]) -> list[Body]:
+            check_unchanged(fold(events), qid, previous)
+            return [
+                AnswerChanged(
+                    question=qid, value=value, previous=previous, rationale=rationale, reason=reason
+                )
+            ]
+
+        self.store.transact(case_id, actor, build)
 
     def apply(
         self, case_id: str, actor: Actor, answers: Mapping[str, Answer], reason: str | None
     ) -> tuple[int, int]:
-        """Record new answers and changes (all checked before anything is written).
+        """Record new answers and changes, and the recommendation they give, in one append.
 
-        A changed answer needs `reason`; an answer equal to the current one is skipped.
+        Everything is checked against the case as it is at that moment (under its lock):
+        a changed answer needs `reason`; an answer equal to the current one is skipped.
         Returns (recorded, changed).
         """
-        state = self.state(case_id)
-        self.check_policy(state)
-        current = current_values(state)
-        changes = {k: a for k, a in answers.items() if k in current and current[k] != a.value}
-        if changes and not (reason and reason.strip()):
-            names = ", ".join(
-                f"{k} ({show_value(current[k])} -> {show_value(a.value)})"
-                for k, a in changes.items()
+        counts = (0, 0)
+
+        def build(events: Sequence[Event]) -> list[Body]:
+            nonlocal counts
+            state = fold(events)
+            self.check_policy(state)
+            bodies = answer_bodies(state, answers, reason)
+            counts = (
+                sum(isinstance(b, AnswerRecorded) for b in bodies),
+                sum(isinstance(b, AnswerChanged) for b in bodies),
             )
-            raise AnswersError(f"changing an answer needs --reason: {names}")
-        new = {k: a for k, a in answers.items() if k not in current}
-        for qid, a in new.items():
-            self.record(case_id, actor, qid, a.value, a.rationale)
-        for qid, a in changes.items():
-            self.change(case_id, actor, qid, a.value, current[qid], a.rationale, reason or "")
-        return len(new), len(changes)
+            values = current_values(state) | {k: a.value for k, a in answers.items()}
+            rec = evaluate(self.policy, values)
+            return bodies + self._recommendation_bodies(state, rec)
+
+        self.store.transact(case_id, actor, build)
+        return counts
 
     def recompute(self, case_id: str, actor: Actor) -> Recommendation:
         """Evaluate the current answers; log the recommendation if it is new or changed."""
-        state = self.state(case_id)
-        rec = evaluate(self.policy, current_values(state))
-        self._log_recommendation(state, actor, rec)
-        return rec
+        result: list[Recommendation] = []
 
-    def _log_recommendation(self, state: CaseState, actor: Actor, rec: Recommendation) -> None:
-        """Append `rec` unless the log already holds it, under the same policy version."""
+        def build(events: Sequence[Event]) -> list[Body]:
+            state = fold(events)
+            rec = evaluate(self.policy, current_values(state))
+            result.append(rec)
+            return self._recommendation_bodies(state, rec)
+
+        self.store.transact(case_id, actor, build)
+        return result[-1]
+
+    def _recommendation_bodies(self, state: CaseState, rec: Recommendation) -> list[Body]:
+        """`rec` to append, unless the log holds it already under the same policy version."""
         summary = rec.summary()
-        if state.recommendation != summary or state.recommendation_policy != rec.policy:
-            body = RecommendationComputed(recommendation=summary, policy=rec.policy)
-            self.store.append(state.case_id, actor, body)
+        if state.recommendation == summary and state.recommendation_policy == rec.policy:
+            return []
+        return [RecommendationComputed(recommendation=summary, policy=rec.policy)]
 
     def sign(
         self, case_id: str, identity: Identity, role: str, rank: str = "", number: str = ""
     ) -> SignoffRecorded:
-        """Sign the current decision as `role`; the signer is the actor of the event."""
-        state = self.state(case_id)
-        self.check_policy(state)
-        body = signoff_for(state, self.policy, identity, role, rank, number)
-        who = Actor(name=body.signer.name, role=ROLE_TEXT[role].lower(), number=body.signer.number)
-        self.store.append(case_id, who, body)
-        return body
+        """Sign the current decision as `role`; the signer is the actor of the event.
+
+        The signature is made under the case's lock, over the head it is appended after.
+        """
+        result: list[SignoffRecorded] = []
+
+        def build(events: Sequence[Event]) -> list[Body]:
+            state = fold(events)
+            self.check_policy(state)
+            body = signoff_for(state, self.policy, identity, role, rank, number)
+            result.append(body)
+            return [body]
+
+        details = subject_details(identity.certificate)
+        name = str(details["name"]) or "unnamed"
+        who = Actor(
+            name=name,
+            role=ROLE_TEXT[role].lower(),
+            number=str(details["number"]) or number or "not stated",
+        )
+        self.store.transact(case_id, who, build)
+        return result[-1]
 
     def decide(self, case_id: str, actor: Actor, outcome: str, rationale: str) -> DecisionRecorded:
-        """Record the decision maker's decision; a departure needs a written justification."""
-        state = self.state(case_id)
-        self.check_policy(state)
-        rec = evaluate(self.policy, current_values(state))
-        body = decision_for(rec, outcome, rationale)
-        self._log_recommendation(state, actor, rec)
-        self.store.append(case_id, actor, body)
-        return body
+        """Record the decision maker's decision; a departure needs a written justification.
+
+        The recommendation is computed from the answers as they are under the case's
+        lock, and logged (when new) in the same append as the decision.
+        """
+        result: list[DecisionRecorded] = []
+
+        def build(events: Sequence[Event]) -> list[Body]:
+            state = fold(events)
+            self.check_policy(state)
+            rec = evaluate(self.policy, current_values(state))
+            body = decision_for(rec, outcome, rationale)
+            result.append(body)
+            return [*self._recommendation_bodies(state, rec), body]
+
+        self.store.transact(case_id, actor, build)
+        return result[-1]
+
+
+def check_unchanged(state: CaseState, qid: str, previous: AnswerValue) -> None:
+    given = state.answers.get(qid)
+    if given is None or given.value != previous:
+        now = "unanswered" if given is None else show_value(given.value)
+        raise CaseError(
+            f"{qid} changed meanwhile (it is now {now}, not {show_value(previous)}); "
+            "review it and try again"
+        )
+
+
+def answer_bodies(
+    state: CaseState, answers: Mapping[str, Answer], reason: str | None
+) -> list[Body]:
+    """The events recording `answers` against `state`: new answers, then changes."""
+    current = current_values(state)
+    changes = {k: a for k, a in answers.items() if k in current and current[k] != a.value}
+    if changes and not (reason and reason.strip()):
+        names = ", ".join(
+            f"{k} ({show_value(current[k])} -> {show_value(a.value)})" for k, a in changes.items()
+        )
+        raise AnswersError(f"changing an answer needs --reason: {names}")
+    bodies: list[Body] = [
+        AnswerRecorded(question=k, value=a.value, rationale=a.rationale)
+        for k, a in answers.items()
+        if k not in current
+    ]
+    bodies += [
+        AnswerChanged(
+            question=k,
+            value=a.value,
+            previous=current[k],
+            rationale=a.rationale,
+            reason=reason or "",
+        )
+        for k, a in changes.items()
+    ]
+    return bodies
 
 
 def decision_for(rec: Recommendation, outcome: str, rationale: str) -> DecisionRecorded:

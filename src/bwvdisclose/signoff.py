@@ -8,6 +8,7 @@ decision makes it stale: it must be given again.
 from __future__ import annotations
 
 from bwvdisclose.case import CaseState, Signer, SignoffRecorded
+from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import CaseError, SigningError
 from bwvdisclose.policy.models import Policy
 from bwvdisclose.signing import Identity, cert_fingerprint, cert_pem, sign_head, subject_details
@@ -30,6 +31,24 @@ def decision_current(state: CaseState) -> bool:
     return state.decision is not None and state.decision.seq > (state.recommendation_seq or 0)
 
 
+def recommendation_stale(state: CaseState, policy: Policy) -> bool:
+    """The logged recommendation is not what the current answers give under `policy`."""
+    answers = {qid: a.value for qid, a in state.answers.items()}
+    rec = evaluate(policy, answers)
+    return state.recommendation != rec.summary() or state.recommendation_policy != rec.policy
+
+
+def refuse_stale(state: CaseState, policy: Policy, what: str) -> None:
+    """CaseError if the answers changed after the recommendation was logged (a failed or
+    interrupted command): the case must be recomputed before it is signed or recorded."""
+    if recommendation_stale(state, policy):
+        raise CaseError(
+            f"case {state.case_id} cannot be {what}: its answers changed after the "
+            "recommendation was computed; recompute it with `bwvdisclose assess "
+            f"{state.case_id}` and decide again if it changed"
+        )
+
+
 def missing_roles(state: CaseState, policy: Policy) -> list[str]:
     """What the current decision still needs: `decision` itself, or the roles to sign."""
     if state.decision is None or not decision_current(state):
@@ -48,6 +67,7 @@ def signoff_for(
     number: str = "",
 ) -> SignoffRecorded:
     """The sign-off event for `identity` as `role`, or an error saying why it cannot be given."""
+    refuse_stale(state, policy, "signed")
     if state.decision is None or not decision_current(state):
         raise CaseError(
             f"case {state.case_id} has no current decision; "

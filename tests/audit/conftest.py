@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from bwvdisclose.answers import validate_answers
-from bwvdisclose.case import Actor, CaseStore
+from bwvdisclose.case import Actor
 from bwvdisclose.cases import Cases, Intake
 from bwvdisclose.policy import Policy
 from bwvdisclose.policy.examples import load_example
 from bwvdisclose.signing import load_identity
+from bwvdisclose.store.folder import FolderStore
 from bwvdisclose.synth import demo_signers, generate_store
 from tests.conftest import CRITERIA, KeyFiles
 
@@ -83,7 +84,7 @@ def copy_store(source: Path, target: Path) -> Path:
 def build_hand_store(root: Path, policy: Policy, key_files: KeyFiles) -> list[str]:
     """The HAND cases in order; the first decision is signed by Jane Smith (decision maker)."""
     clock = SetClock()
-    cases = Cases(CaseStore(root, clock=clock), policy)
+    cases = Cases(FolderStore(root, clock=clock), policy)
     ids = []
     for plan in HAND:
         clock.now = plan.opened

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bwvdisclose.audit.report import report_html
 from bwvdisclose.audit.rows import CaseRow
-from bwvdisclose.case import CaseStore
+from bwvdisclose.store.folder import FolderStore
 from tests.audit.conftest import R2, SYNTH_CASES, copy_store
 from tests.conftest import Invoke
 
@@ -134,7 +134,7 @@ def test_demo_command(invoke: Invoke, tmp_path: Path, demo_keys: Path) -> None:
     result = invoke(*args)
     assert result.exit_code == 0, result.output
     assert "wrote 5 synthetic cases" in result.output
-    assert len(CaseStore(store).list_ids()) == 5
+    assert len(FolderStore(store).list_ids()) == 5
     again = invoke(*args)
     assert again.exit_code == 1
     assert "already holds cases" in again.output

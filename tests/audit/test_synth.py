@@ -9,13 +9,13 @@ from typing import Any
 from bwvdisclose.case import (
     AnswerChangedEvent,
     AnswerRecordedEvent,
-    CaseStore,
     RecommendationComputedEvent,
     SignoffRecordedEvent,
     fold,
 )
 from bwvdisclose.policy import Policy
 from bwvdisclose.signing import verify_head_signature
+from bwvdisclose.store.folder import FolderStore
 from bwvdisclose.synth import generate_store
 from tests.audit.conftest import SYNTH_CASES
 
@@ -23,7 +23,7 @@ RESULT_KEYS = ("exceptions_met", "blocked_by", "referrals", "conditions", "redac
 
 
 def _states(root: Path) -> Iterator[Any]:
-    store = CaseStore(root)
+    store = FolderStore(root)
     for case_id in store.list_ids():
         yield fold(store.read(case_id))
 
@@ -61,10 +61,10 @@ def test_cases_have_lives(synth_store: Path, policy: Policy) -> None:
         verify_head_signature(s.certificate, s.head, s.signature, s.algorithm) for s in signoffs
     )
     assert any(s.records for s in states)
-    assert any(_advice_after_referral(CaseStore(synth_store), s.case_id, policy) for s in states)
+    assert any(_advice_after_referral(FolderStore(synth_store), s.case_id, policy) for s in states)
 
 
-def _advice_after_referral(store: CaseStore, case_id: str, policy: Policy) -> bool:
+def _advice_after_referral(store: FolderStore, case_id: str, policy: Policy) -> bool:
     """Advice recorded after a recommendation to refer: advice that arrived later."""
     advice = {r.advice for r in policy.referrals}
     referred = False
@@ -80,7 +80,7 @@ UNSTABLE = {"signature", "certificate", "fingerprint", "hash", "prev", "head"}
 
 
 def _content(root: Path) -> list[dict[str, Any]]:
-    store = CaseStore(root)
+    store = FolderStore(root)
     return [
         {k: v for k, v in e.model_dump(mode="json").items() if k not in UNSTABLE}
         for case_id in store.list_ids()

@@ -25,7 +25,7 @@ from bwvdisclose.case.payloads import (
 from bwvdisclose.policy.models import PolicyRef
 
 if TYPE_CHECKING:
-    from bwvdisclose.case.store import CaseStore
+    from bwvdisclose.store.folder import FolderStore
 
 START = dt.datetime(2024, 5, 1, 9, 0, 0, 123456, tzinfo=dt.UTC)
 OFFICER = Actor(name="Sam Jones", role="disclosure officer", number="PC 1234")
@@ -60,13 +60,13 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> CaseStore:
-    from bwvdisclose.case.store import CaseStore
+def store(tmp_path: Path, clock: Clock) -> FolderStore:
+    from bwvdisclose.store.folder import FolderStore
 
-    return CaseStore(tmp_path / "store", clock=clock, lock_timeout=2.0)
+    return FolderStore(tmp_path / "store", clock=clock, lock_timeout=2.0)
 
 
-def open_case(store: CaseStore, **changes: object) -> str:
+def open_case(store: FolderStore, **changes: object) -> str:
     fields: dict[str, object] = {
         "incident_ref": "CAD 1234/01MAY24",
         "occurred": dt.datetime(2024, 4, 30, 22, 15, tzinfo=dt.UTC),

@@ -9,8 +9,8 @@ import pytest
 from bwvdisclose.case.events import ZERO_HASH, SignoffRecordedEvent
 from bwvdisclose.case.payloads import Body
 from bwvdisclose.case.state import CaseState, fold
-from bwvdisclose.case.store import CaseStore
 from bwvdisclose.errors import IntegrityError
+from bwvdisclose.store.folder import FolderStore
 
 from .conftest import (
     INSPECTOR,
@@ -136,7 +136,7 @@ def test_a_log_must_start_with_case_opened_and_count_up() -> None:
         fold(second_open)
 
 
-def test_fold_what_the_store_reads(store: CaseStore) -> None:
+def test_fold_what_the_store_reads(store: FolderStore) -> None:
     case_id = open_case(store)
     store.append(case_id, OFFICER, answer("q.one", True, "Seen at 00:10."))
     store.append(case_id, INSPECTOR, change("q.one", False, True, "Misread the clip."))

@@ -15,7 +15,7 @@ import yaml
 from syrupy.assertion import SnapshotAssertion
 
 from bwvdisclose.answers import load_answers
-from bwvdisclose.case import Actor, CaseStore
+from bwvdisclose.case import Actor
 from bwvdisclose.cases import Cases, Intake
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.load import resolve_policy_folder
@@ -26,6 +26,7 @@ from bwvdisclose.record.pdf import render_pdf
 from bwvdisclose.record.seal import seal_with
 from bwvdisclose.record.verify import extract_attachments
 from bwvdisclose.signing import load_cert_pem, load_identity
+from bwvdisclose.store.folder import FolderStore
 from tests.conftest import CRITERIA
 from tests.flow.conftest import DEMO, FIXED, PASS, PASS_ENV, Keys, Signed, run
 
@@ -104,7 +105,7 @@ def test_a_tampered_embedded_log_fails_even_when_resealed(signed: Signed, keys: 
     """Someone with the key re-renders the record from an edited log: the chain check catches it."""
     from bwvdisclose.case import fold
 
-    store = CaseStore(signed.store)
+    store = FolderStore(signed.store)
     events = store.read(signed.case_id)
     state = fold(events)
     log = (signed.store / signed.case_id / "events.jsonl").read_bytes()
@@ -166,7 +167,7 @@ def test_out_must_not_overwrite(signed: Signed, keys: Keys) -> None:
 
 def _fixed_case(tmp_path: Path, keys: Keys, answers_file: Path, outcome: str, why: str) -> str:
     ticks = count()
-    store = CaseStore(tmp_path / "s", clock=lambda: FIXED + dt.timedelta(seconds=next(ticks)))
+    store = FolderStore(tmp_path / "s", clock=lambda: FIXED + dt.timedelta(seconds=next(ticks)))
     policy = load_policy()
     cases = Cases(store, policy)
     officer = Actor(name="PC Jane Smith", role="duty officer", number="PC1234")

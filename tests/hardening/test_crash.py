@@ -1,6 +1,6 @@
 """Crash test: writers appending to a case are killed (SIGKILL) at random moments.
 
-A forked child appends events in a loop through `CaseStore.append` and reports on a
+A forked child appends events in a loop through `FolderStore.append` and reports on a
 pipe each event the store acknowledged (returned). The parent kills it after a random
 short delay, then checks that the log verifies (notes about an interrupted append are
 allowed) and that every acknowledged event is there, exactly as acknowledged. Rounds
@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from bwvdisclose.case.payloads import AnswerRecorded
-from bwvdisclose.case.store import CaseStore
+from bwvdisclose.store.folder import FolderStore
 from tests.case.conftest import OFFICER, open_case
 
 ACKS_WANTED = 200
@@ -26,7 +26,7 @@ ACKS_WANTED = 200
 
 def _writer(root: Path, case_id: str, name: str, fd: int) -> None:
     """Append for ever, reporting `seq hash` of each acknowledged event on fd."""
-    store = CaseStore(root, lock_timeout=30.0)
+    store = FolderStore(root, lock_timeout=30.0)
     actor = OFFICER.model_copy(update={"number": name})
     for i in range(1_000_000):
         body = AnswerRecorded(question=f"crash.{name}.q{i}", value=True, rationale="")
@@ -55,7 +55,7 @@ def _acks(read: int) -> dict[int, str]:
     return {int(seq): h for seq, h in (line.split() for line in data.decode().splitlines())}
 
 
-def _check(store: CaseStore, case_id: str, acked: dict[int, str], notes: list[str]) -> None:
+def _check(store: FolderStore, case_id: str, acked: dict[int, str], notes: list[str]) -> None:
     verdict = store.verify(case_id)
     assert verdict.ok, verdict
     notes.extend(verdict.notes)
@@ -65,7 +65,7 @@ def _check(store: CaseStore, case_id: str, acked: dict[int, str], notes: list[st
 
 
 def _crash_rounds(tmp_path: Path, writers: int, seed: int) -> tuple[int, int, list[str]]:
-    store = CaseStore(tmp_path / "store", lock_timeout=30.0)
+    store = FolderStore(tmp_path / "store", lock_timeout=30.0)
     case_id = open_case(store)
     rng = random.Random(seed)
     acked: dict[int, str] = {}

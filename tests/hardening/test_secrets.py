@@ -25,7 +25,7 @@ import click
 import pytest
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from bwvdisclose.case import Actor, AnswerRecorded, CaseOpened, CaseStore, fold
+from bwvdisclose.case import Actor, AnswerRecorded, CaseOpened, fold
 from bwvdisclose.case.events import build_event, event_line
 from bwvdisclose.case.verify import Head
 from bwvdisclose.cli.main import cli
@@ -35,6 +35,7 @@ from bwvdisclose.policy.models import PolicyRef
 from bwvdisclose.record.build import attachments_for, record_html
 from bwvdisclose.record.html import templates_dir
 from bwvdisclose.record.pdf import render_pdf
+from bwvdisclose.store.folder import FolderStore
 from tests.flow.conftest import DEMO, INTAKE
 
 from .conftest import assert_refused, run
@@ -229,7 +230,7 @@ HOSTILE = {
 HIDDEN = "bell\x07 escape\x1b[31m nul\x00 override\u202eevil\u202c end"
 
 
-def _hostile_case(root: Path, port: int) -> tuple[CaseStore, str]:
+def _hostile_case(root: Path, port: int) -> tuple[FolderStore, str]:
     """A case whose every free-text field is hostile, written as an old log might hold it
     (the store refuses control characters now, so the lines are written here directly)."""
     texts = {k: v.format(port=port) for k, v in HOSTILE.items()}
@@ -254,7 +255,7 @@ def _hostile_case(root: Path, port: int) -> tuple[CaseStore, str]:
             fh.write(event_line(event))
             prev = event.hash
     (folder / "HEAD").write_bytes(Head(seq=len(bodies), hash=prev).to_bytes())
-    return CaseStore(root), "BWV-2026-0001"
+    return FolderStore(root), "BWV-2026-0001"
 
 
 def test_user_text_reads_literally_and_rendering_touches_no_network(

@@ -25,13 +25,13 @@ from bwvdisclose.case import (
     AnswerChangedEvent,
     AnswerRecordedEvent,
     CaseOpenedEvent,
-    CaseStore,
     Event,
     RecommendationComputedEvent,
 )
 from bwvdisclose.engine import evaluate
 from bwvdisclose.policy.models import AnswerValue, Policy, PolicyRef
 from bwvdisclose.recommendation import TraceItem
+from bwvdisclose.store import CaseStore, open_store
 
 FIELDS = (
     "outcome", "exceptions_met", "blocked_by", "referrals", "referrals_triggered",
@@ -223,10 +223,10 @@ def rule_diffs(
 
 
 def replay_store(
-    root: Path, catalog: PolicyCatalog, new: Policy, workers: int | None = None
+    root: Path | CaseStore, catalog: PolicyCatalog, new: Policy, workers: int | None = None
 ) -> Iterator[Result]:
     """Replay every case under `new`, in store order, one case read at a time."""
-    store = CaseStore(root)
+    store = open_store(root)
     task = partial(replay_case, store, catalog, new)
     yield from map_cases(task, store.list_ids(), workers)
 

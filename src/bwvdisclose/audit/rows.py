@@ -17,8 +17,9 @@ from pydantic import BaseModel, ConfigDict
 
 from bwvdisclose.audit.policies import PolicyCatalog
 from bwvdisclose.audit.scan import map_cases, read_state
-from bwvdisclose.case import CaseState, CaseStore
+from bwvdisclose.case import CaseState
 from bwvdisclose.cases import status
+from bwvdisclose.store import CaseStore, open_store
 
 DAMAGED = "damaged"
 STATES = ("answering", "awaiting advice", "ready for decision", "decided", "signed", "recorded")
@@ -115,10 +116,13 @@ def _filtered_row(
 
 
 def list_rows(
-    root: Path, catalog: PolicyCatalog, filters: Filters | None = None, workers: int | None = None
+    root: Path | CaseStore,
+    catalog: PolicyCatalog,
+    filters: Filters | None = None,
+    workers: int | None = None,
 ) -> Iterator[CaseRow]:
     """The rows of every case in store order that pass `filters`, one case read at a time."""
-    store = CaseStore(root)
+    store = open_store(root)
     task = partial(_filtered_row, store, catalog, filters or Filters())
     for row in map_cases(task, store.list_ids(), workers):
         if row is not None:

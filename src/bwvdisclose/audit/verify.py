@@ -20,10 +20,11 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from bwvdisclose.audit.scan import map_cases
-from bwvdisclose.case import CaseStore, Event, RecordRenderedEvent, SignoffRecordedEvent, fold
-from bwvdisclose.case.bulk import record_path
+from bwvdisclose.case import Event, RecordRenderedEvent, SignoffRecordedEvent, fold
 from bwvdisclose.errors import BwvError
 from bwvdisclose.signing import cert_fingerprint, load_cert_pem, verify_head_signature
+from bwvdisclose.store import CaseStore, open_store
+from bwvdisclose.store.base import PARTIAL
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def verify_case(store: CaseStore, case_id: str, require_records: bool = False) -
         except BwvError as exc:
             failures.append(str(exc))
     failures += [f"{case_id}: {p}" for p in _signature_problems(events)]
-    found, missing = _record_problems(store.root / case_id, events, require_records)
+    found, missing = _record_problems(store, case_id, events, require_records)
     failures += [f"{case_id}: {p}" for p in found]
     notes += missing
     return CaseCheck(case_id, len(events), tuple(failures), tuple(notes))
@@ -99,46 +100,60 @@ def _fingerprint(pem: str) -> str:
 
 
 def _record_problems(
-    folder: Path, events: list[Event], require: bool
+    store: CaseStore, case_id: str, events: list[Event], require: bool
 ) -> tuple[list[str], list[str]]:
     failures: list[str] = []
     notes: list[str] = []
+    named = set()
     for e in events:
         if not isinstance(e, RecordRenderedEvent):
             continue
+        named.add(e.file)
         where = f"record {e.file} (event {e.seq})"
         try:
-            path = record_path(folder, e.file)
-            with open(path, "rb") as fh:
-                digest = hashlib.file_digest(fh, "sha256").hexdigest()
-                size = fh.tell()
+            data = store.read_record(case_id, e.file)
         except BwvError as exc:
             failures.append(f"{where}: {exc}")
-            continue
-        except FileNotFoundError:
-            (failures if require else notes).append(f"{where}: the file is missing")
             continue
         except OSError as exc:
             failures.append(f"{where}: cannot be read: {exc.strerror}")
             continue
+        if data is None:
+            (failures if require else notes).append(f"{where}: the file is missing")
+            continue
+        digest, size = hashlib.sha256(data).hexdigest(), len(data)
         if digest != e.sha256 or size != e.size:
             failures.append(
                 f"{where}: the file differs from the one recorded ({size} bytes, "
                 f"sha256 {digest[:12]}; recorded {e.size} bytes, {e.sha256[:12]}): "
                 "changed or replaced"
             )
+    try:
+        present = store.record_names(case_id)
+    except BwvError as exc:
+        return [*failures, str(exc)], notes
+    for name in present:
+        base = name.removeprefix(PARTIAL)
+        if name in named:
+            continue
+        if base != name and base in named:
+            notes.append(f"record {base} was left under {name} by an interrupted `record`")
+        elif base != name:
+            notes.append(f"{name}: an unfinished record left by an interrupted `record`")
+        else:
+            failures.append(f"record file {name}: no event of the case names it")
     return failures, notes
 
 
 def verify_store(
-    root: Path,
+    root: Path | CaseStore,
     *,
     workers: int | None = None,
     require_records: bool = False,
     progress: Callable[[CaseCheck], None] | None = None,
 ) -> VerifySummary:
     """Verify every case in the store at `root`, streaming; the summary keeps only failures."""
-    store = CaseStore(root)
+    store = open_store(root)
     summary = VerifySummary()
     task = partial(verify_case, store, require_records=require_records)
     for check in map_cases(task, store.list_ids(), workers):

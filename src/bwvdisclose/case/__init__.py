@@ -2,8 +2,9 @@
 
 payloads.py  what a caller records (CaseOpened, AnswerRecorded, ... and Actor)
 events.py    the stored events, canonical JSON, hashing, the JSON Schema of a log line
-store.py     CaseStore: create, append, read, verify (locking and fsync in files.py)
-verify.py    the checks behind CaseStore.verify
+verify.py    the checks of a log and its HEAD (every store backend runs them)
+
+The stores that keep cases are in `bwvdisclose.store` (the interface and backends).
 state.py     fold(events) -> CaseState
 """
 
@@ -37,7 +38,6 @@ from bwvdisclose.case.payloads import (
     SignoffRecorded,
 )
 from bwvdisclose.case.state import AnswerState, CaseState, Intake, fold
-from bwvdisclose.case.store import CaseStore, check_case_id
 from bwvdisclose.case.verify import Verification
 
 __all__ = [
@@ -53,7 +53,6 @@ __all__ = [
     "CaseOpened",
     "CaseOpenedEvent",
     "CaseState",
-    "CaseStore",
     "DecisionRecorded",
     "DecisionRecordedEvent",
     "Event",
@@ -67,7 +66,6 @@ __all__ = [
     "SignoffRecordedEvent",
     "Verification",
     "canonical_json",
-    "check_case_id",
     "event_hash",
     "event_log_schema",
     "fold",

@@ -171,8 +171,9 @@ def check_head(chain: Chain, head: Head | None) -> HeadCheck:
         if head.pending:
             return HeadCheck(note="an append was interrupted before its event was written")
         return HeadCheck()
-    if head.seq == n - 1 and head.pending == hashes[n]:
-        return HeadCheck(note=f"HEAD lags the log by event {n} (an interrupted append)")
+    if head.pending == hashes[n]:
+        which = f"event {n}" if head.seq == n - 1 else f"events {head.seq + 1} to {n}"
+        return HeadCheck(note=f"HEAD lags the log by {which} (an interrupted append)")
     outside = "not recorded in HEAD: added outside the store"
     if head.seq == n - 1:
         return HeadCheck(f"event {n} is {outside}", n)

@@ -17,13 +17,13 @@ from bwvdisclose.audit.replay import new_summary, replay_store
 from bwvdisclose.audit.rows import DAMAGED, STATES, CaseRow, Filters, flat, list_rows
 from bwvdisclose.audit.stats import compute_stats
 from bwvdisclose.audit.verify import verify_store
-from bwvdisclose.case import CaseStore
 from bwvdisclose.cli import audit_views as views
 from bwvdisclose.cli.options import criteria_option, format_option, store_option
 from bwvdisclose.cli.progress import progress_bar
 from bwvdisclose.errors import CaseError, IntegrityError
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, OUTCOMES
+from bwvdisclose.store import CaseStore, open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
 DAY = click.DateTime(formats=["%Y-%m-%d"])
@@ -65,7 +65,7 @@ def _filters(kw: dict[str, Any]) -> Filters:
 def _store(store: Path) -> CaseStore:
     if not store.is_dir():
         raise CaseError(f"no case store at {store}")
-    return CaseStore(store)
+    return open_store(store)
 
 
 def _catalog(criteria: Path | None) -> PolicyCatalog:
@@ -113,7 +113,7 @@ def list_command(
     store: Path, criteria: Path | None, fmt: str, workers: int | None, **kw: Any
 ) -> None:
     """List cases, one row each: opened, incident type, recommended, decided, by whom, state."""
-    rows = list_rows(_store(store).root, _catalog(criteria), _filters(kw), workers)
+    rows = list_rows(_store(store), _catalog(criteria), _filters(kw), workers)
     if fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(CaseRow.model_fields))
         writer.writeheader()
@@ -140,7 +140,7 @@ def stats_command(
     store: Path, criteria: Path | None, fmt: str, workers: int | None, **kw: Any
 ) -> None:
     """Counts by outcome, exception, block and referral; departures; time to decision; by month."""
-    stats = compute_stats(list_rows(_store(store).root, _catalog(criteria), _filters(kw), workers))
+    stats = compute_stats(list_rows(_store(store), _catalog(criteria), _filters(kw), workers))
     if fmt == "json":
         click.echo(json.dumps(stats, indent=2))
     else:
@@ -163,7 +163,7 @@ def report_command(
     from bwvdisclose.audit.report import render_report
 
     filters = _filters(kw)
-    stats = compute_stats(list_rows(_store(store).root, _catalog(criteria), filters, workers))
+    stats = compute_stats(list_rows(_store(store), _catalog(criteria), filters, workers))
     scope = f"Store {store.name}" + "".join(
         f" · {k.replace('_', ' ')} {v}" for k, v in filters.model_dump(exclude_none=True).items()
     )

@@ -12,7 +12,7 @@ import click
 from rich.table import Table
 
 from bwvdisclose.answers import load_answers
-from bwvdisclose.case import CaseStore, event_log_schema, fold
+from bwvdisclose.case import event_log_schema, fold
 from bwvdisclose.cases import Intake, case_document, current_values, status
 from bwvdisclose.cli import views
 from bwvdisclose.cli.assess_cmd import run_checklist
@@ -20,6 +20,7 @@ from bwvdisclose.cli.common import actor, console, open_cases
 from bwvdisclose.cli.options import actor_options, criteria_option, format_option, store_option
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import CaseError, IntegrityError
+from bwvdisclose.store import open_store
 from bwvdisclose.whatif import what_would_change
 
 LONDON = ZoneInfo("Europe/London")
@@ -195,7 +196,7 @@ def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
     if target.lower().endswith(".pdf") or _is_file(target):
         _verify_record(Path(target), trust)
         return
-    check, events = CaseStore(store).verify_and_read(target)
+    check, events = open_store(store).verify_and_read(target)
     if not check.ok:
         where = f" at event {check.bad_seq}" if check.bad_seq else ""
         raise IntegrityError(f"{target}: FAILED{where}: {check.problem}")

@@ -9,10 +9,11 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from bwvdisclose.case import Actor, CaseStore
+from bwvdisclose.case import Actor
 from bwvdisclose.cases import Cases
 from bwvdisclose.policy import load_policy
 from bwvdisclose.safetext import hidden_char
+from bwvdisclose.store import open_store
 
 
 def actor(user: str | None, role: str, number: str | None) -> Actor:
@@ -42,7 +43,7 @@ def _login() -> str:
 
 
 def open_cases(store: Path, criteria: Path | None) -> Cases:
-    return Cases(CaseStore(store), load_policy(criteria))
+    return Cases(open_store(store), load_policy(criteria))
 
 
 def console() -> Console:

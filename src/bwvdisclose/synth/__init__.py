@@ -16,11 +16,12 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from bwvdisclose.case import Actor, CaseStore
-from bwvdisclose.case.bulk import sync_store, write_case
+from bwvdisclose.case import Actor
 from bwvdisclose.errors import CaseError
 from bwvdisclose.policy.load import default_policy_dir, load_policy
 from bwvdisclose.signing import Identity, create_test_identity, load_identity
+from bwvdisclose.store.bulk import sync_store, write_case
+from bwvdisclose.store.folder import FolderStore
 from bwvdisclose.synth.plan import example_answers, random_answers
 from bwvdisclose.synth.text import DEMO_PASSPHRASE, OFFICERS, SIGNERS
 from bwvdisclose.synth.timeline import CaseLife, Signers, live
@@ -72,7 +73,7 @@ def generate_store(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write `cases` synthetic cases into the empty store at `root`; return how many."""
-    store = CaseStore(root)
+    store = FolderStore(root)
     if store.list_ids():
         raise CaseError(f"{root} already holds cases; the demo fills an empty store")
     folder = policy_dir or default_policy_dir()

@@ -16,7 +16,6 @@ import random
 from dataclasses import dataclass, field
 
 from bwvdisclose.case import Actor, AnswerChanged, AnswerRecorded, CaseOpened, fold
-from bwvdisclose.case.bulk import EventChain
 from bwvdisclose.case.payloads import RecommendationComputed, RecordRendered
 from bwvdisclose.cases import decision_for
 from bwvdisclose.engine import evaluate
@@ -24,6 +23,7 @@ from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, AnswerValue, Policy, P
 from bwvdisclose.recommendation import Recommendation
 from bwvdisclose.signing import Identity
 from bwvdisclose.signoff import ROLE_TEXT, required_roles, signoff_for
+from bwvdisclose.store.bulk import EventChain
 from bwvdisclose.synth import text
 from bwvdisclose.synth.plan import Answers
 

@@ -18,14 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from bwvdisclose.case.events import ZERO_HASH, CaseOpenedEvent, Event, build_event, event_line
-from bwvdisclose.case.files import DIR_MODE, FILE_MODE, fsync_dir, locked
 from bwvdisclose.case.payloads import Actor, Body, CaseOpened
-from bwvdisclose.case.store import HEAD, LOCK, LOG, CaseStore, check_case_id, check_signed_head
-from bwvdisclose.case.store import to_body as _to_body
 from bwvdisclose.case.verify import BadEvent, Chain, Head
 from bwvdisclose.errors import CaseError, IntegrityError
-
-RECORDS_DIR = "records"
+from bwvdisclose.store.base import check_case_id, check_signed_head
+from bwvdisclose.store.base import to_body as _to_body
+from bwvdisclose.store.files import DIR_MODE, FILE_MODE, fsync_dir, locked
+from bwvdisclose.store.folder import HEAD, LOCK, LOG, FolderStore, record_path
 
 
 class EventChain:
@@ -72,15 +71,8 @@ def checked_lines(events: Sequence[Event]) -> tuple[str, bytes, Head]:
     return case_id, b"".join(lines), Head(seq=chain.seq, hash=chain.hash)
 
 
-def record_path(folder: Path, name: str) -> Path:
-    """Where a case's rendered record `name` lives: `<case>/records/<name>`, nowhere else."""
-    if not name or "/" in name or "\\" in name or name.startswith(".") or "\0" in name:
-        raise IntegrityError(f"{name!r} is not a plain record file name")
-    return folder / RECORDS_DIR / name
-
-
 def write_case(
-    store: CaseStore,
+    store: FolderStore,
     events: Sequence[Event],
     records: Mapping[str, bytes] | None = None,
     *,
@@ -120,12 +112,12 @@ def write_case(
 def _write_records(folder: Path, records: Mapping[str, bytes], durable: bool) -> None:
     if not records:
         return
-    os.mkdir(folder / RECORDS_DIR, DIR_MODE)
-    os.chmod(folder / RECORDS_DIR, DIR_MODE)
+    os.mkdir(folder / "records", DIR_MODE)
+    os.chmod(folder / "records", DIR_MODE)
     for name, data in records.items():
         _write_new(record_path(folder, name), data, durable)
     if durable:
-        fsync_dir(folder / RECORDS_DIR)
+        fsync_dir(folder / "records")
 
 
 def _write_new(path: Path, data: bytes, durable: bool) -> None:
