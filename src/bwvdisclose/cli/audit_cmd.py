@@ -20,7 +20,7 @@ from bwvdisclose.audit.verify import verify_store
 from bwvdisclose.cli import audit_views as views
 from bwvdisclose.cli.options import criteria_option, format_option, store_option
 from bwvdisclose.cli.progress import progress_bar
-from bwvdisclose.errors import CaseError, IntegrityError
+from bwvdisclose.errors import IntegrityError
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, OUTCOMES
 from bwvdisclose.store import CaseStore, open_store
@@ -62,10 +62,8 @@ def _filters(kw: dict[str, Any]) -> Filters:
     return Filters(**kw)
 
 
-def _store(store: Path) -> CaseStore:
-    if not store.is_dir():
-        raise CaseError(f"no case store at {store}")
-    return open_store(store)
+def _store(store: str) -> CaseStore:
+    return open_store(store, must_exist=True)
 
 
 def _catalog(criteria: Path | None) -> PolicyCatalog:
@@ -81,16 +79,16 @@ def audit_group() -> None:
 @store_option
 @click.option("--require-records", is_flag=True, help="Treat a missing record file as a failure.")
 @workers_option
-def verify_command(store: Path, require_records: bool, workers: int | None) -> None:
+def verify_command(store: str, require_records: bool, workers: int | None) -> None:
     """Verify every case: hash chain, sign-off signatures and record files.
 
     Each failure is named (case and first bad event, or the record file); exit 1 if
     any case fails. A missing record file is a note unless --require-records.
     """
-    total = len(_store(store).list_ids())
-    with progress_bar(total, "Verifying") as step:
+    cases = _store(store)
+    with progress_bar(len(cases.list_ids()), "Verifying") as step:
         summary = verify_store(
-            store, workers=workers, require_records=require_records, progress=lambda _: step()
+            cases, workers=workers, require_records=require_records, progress=lambda _: step()
         )
     for note in summary.notes:
         click.echo(f"note: {note}")
@@ -110,10 +108,11 @@ def verify_command(store: Path, require_records: bool, workers: int | None) -> N
 @format_option("table", "csv", "json")
 @workers_option
 def list_command(
-    store: Path, criteria: Path | None, fmt: str, workers: int | None, **kw: Any
+    store: str, criteria: Path | None, fmt: str, workers: int | None, **kw: Any
 ) -> None:
     """List cases, one row each: opened, incident type, recommended, decided, by whom, state."""
-    rows = list_rows(_store(store), _catalog(criteria), _filters(kw), workers)
+    cases = _store(store)
+    rows = list_rows(cases, _catalog(criteria), _filters(kw), workers)
     if fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(CaseRow.model_fields))
         writer.writeheader()
@@ -124,10 +123,12 @@ def list_command(
             click.echo(("  " if n == 0 else ", ") + row.model_dump_json())
         click.echo("]")
     else:
-        table = views.rows_table(f"Cases in {store}")
+        table = views.rows_table(f"Cases in {cases.location}")
         for row in rows:
             table.add_row(*views.table_cells(row))
-        views.rows_console().print(table if table.row_count else f"No cases in {store} match")
+        views.rows_console().print(
+            table if table.row_count else f"No cases in {cases.location} match"
+        )
 
 
 @audit_group.command("stats")
@@ -137,7 +138,7 @@ def list_command(
 @format_option("text", "json")
 @workers_option
 def stats_command(
-    store: Path, criteria: Path | None, fmt: str, workers: int | None, **kw: Any
+    store: str, criteria: Path | None, fmt: str, workers: int | None, **kw: Any
 ) -> None:
     """Counts by outcome, exception, block and referral; departures; time to decision; by month."""
     stats = compute_stats(list_rows(_store(store), _catalog(criteria), _filters(kw), workers))
@@ -157,14 +158,15 @@ def stats_command(
 @filter_options
 @workers_option
 def report_command(
-    out: Path, store: Path, criteria: Path | None, workers: int | None, **kw: Any
+    out: Path, store: str, criteria: Path | None, workers: int | None, **kw: Any
 ) -> None:
     """Write the statistics as a PDF/A report for a review board, with charts."""
     from bwvdisclose.audit.report import render_report
 
     filters = _filters(kw)
-    stats = compute_stats(list_rows(_store(store), _catalog(criteria), filters, workers))
-    scope = f"Store {store.name}" + "".join(
+    cases = _store(store)
+    stats = compute_stats(list_rows(cases, _catalog(criteria), filters, workers))
+    scope = f"Store {cases.location.rstrip('/').rsplit('/', 1)[-1]}" + "".join(
         f" · {k.replace('_', ' ')} {v}" for k, v in filters.model_dump(exclude_none=True).items()
     )
     pdf = render_report(stats, scope=scope, generated=dt.datetime.now(dt.UTC))
@@ -180,18 +182,18 @@ def report_command(
 @store_option
 @format_option("text", "json")
 @workers_option
-def replay_command(criteria: Path, store: Path, fmt: str, workers: int | None) -> None:
+def replay_command(criteria: Path, store: str, fmt: str, workers: int | None) -> None:
     """Re-evaluate every case's current answers under another policy; list what would change.
 
     For each case whose recommendation would differ: the outcome and lists that change,
     the rules whose result differs and the clauses they cite. Never writes to the store.
     """
     new = load_policy(criteria)
-    total = len(_store(store).list_ids())
+    cases = _store(store)
     summary = new_summary(new, keep=fmt == "json")
     catalog = PolicyCatalog(load_policy(None))
-    with progress_bar(total, "Replaying") as step:
-        for result in replay_store(store, catalog, new, workers):
+    with progress_bar(len(cases.list_ids()), "Replaying") as step:
+        for result in replay_store(cases, catalog, new, workers):
             summary.add(result)
             step()
             if fmt == "text" and result is not None and not isinstance(result, str):

@@ -62,7 +62,7 @@ def new_command(
     clips: tuple[str, ...],
     notes: str,
     answers_file: Path | None,
-    store: Path,
+    store: str,
     criteria: Path | None,
     user: str | None,
     user_role: str,
@@ -93,7 +93,7 @@ def new_command(
         click.echo(case_id)
         return
     out = console()
-    out.print(f"Opened [bold]{case_id}[/] in {store}")
+    out.print(f"Opened [bold]{case_id}[/] in {cases.store.location}")
     run_checklist(cases, case_id, who, out)
 
 
@@ -118,7 +118,7 @@ def _clips(scripted: bool) -> list[str]:
 @store_option
 @criteria_option
 @format_option("table", "json")
-def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
+def list_command(store: str, criteria: Path | None, fmt: str) -> None:
     """List the cases in the store with where each stands."""
     cases = open_cases(store, criteria)
     rows = []
@@ -142,7 +142,7 @@ def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"Cases in {store}", title_justify="left")
+    table = Table(title=f"Cases in {cases.store.location}", title_justify="left")
     for col in ("case_id", "opened", "incident_ref", "recommended", "decided", "status"):
         table.add_column(col.replace("_", " ").title(), overflow="fold")
     for row in rows:
@@ -152,7 +152,7 @@ def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
                 for c in ("case_id", "opened", "incident_ref", "recommended", "decided", "status")
             )
         )
-    console().print(table if rows else f"No cases in {store}")
+    console().print(table if rows else f"No cases in {cases.store.location}")
 
 
 @click.command("show")
@@ -160,7 +160,7 @@ def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
 @store_option
 @criteria_option
 @format_option("text", "json")
-def show_command(case_id: str, store: Path, criteria: Path | None, fmt: str) -> None:
+def show_command(case_id: str, store: str, criteria: Path | None, fmt: str) -> None:
     """Show a case: state, current recommendation with reasons, and history."""
     cases = open_cases(store, criteria)
     state = cases.state(case_id)
@@ -188,7 +188,7 @@ def show_command(case_id: str, store: Path, criteria: Path | None, fmt: str) -> 
     type=click.Path(path_type=Path, dir_okay=False),
     help="A trusted root certificate (PEM) for checking a PDF's signatures (repeatable).",
 )
-def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
+def verify_command(target: str, store: str, trust: tuple[Path, ...]) -> None:
     """Verify a case's hash chain (TARGET is a case ID) or a signed record (TARGET is a PDF).
 
     Exit 1 naming the first bad event or check.

@@ -42,7 +42,7 @@ def _login() -> str:
         return "unknown user"
 
 
-def open_cases(store: Path, criteria: Path | None) -> Cases:
+def open_cases(store: str, criteria: Path | None) -> Cases:
     return Cases(open_store(store), load_policy(criteria))
 
 

@@ -39,11 +39,12 @@ def format_option(*choices: str) -> Callable[[F], F]:
 def store_option(f: F) -> F:
     return click.option(
         "--store",
-        type=click.Path(path_type=Path, file_okay=False),
+        metavar="DIR|URL",
         envvar="BWVDISCLOSE_STORE",
-        default=Path("casefiles"),
+        default="casefiles",
         show_default=True,
-        help="Case store folder (or set BWVDISCLOSE_STORE).",
+        help="The case store: a folder, or a PostgreSQL URL postgresql://... "
+        "(or set BWVDISCLOSE_STORE).",
     )(f)
 
 

@@ -53,7 +53,7 @@ def decide_command(
     case_id: str,
     outcome: str,
     rationale: str,
-    store: Path,
+    store: str,
     criteria: Path | None,
     user: str | None,
     user_role: str,
@@ -95,7 +95,7 @@ def sign_command(
     signer_number: str,
     key: Path,
     passphrase_env: str | None,
-    store: Path,
+    store: str,
     criteria: Path | None,
 ) -> None:
     """Sign off the decision on CASE_ID in ROLE, with a signature over the case's head.
@@ -129,7 +129,7 @@ def record_command(
     key: Path,
     passphrase_env: str | None,
     out: Path | None,
-    store: Path,
+    store: str,
     criteria: Path | None,
 ) -> None:
     """Render the signed PDF/A-3b decision record for CASE_ID (decision maker's key).

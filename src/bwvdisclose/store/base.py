@@ -220,6 +220,12 @@ class CaseStore(ABC):
         """Under the case's lock: file `data` under a new name (never replacing a file)
         and append `build(events, name)`, all or nothing."""
 
+    @abstractmethod
+    def import_case(self, events: Sequence[Event], records: Mapping[str, bytes]) -> None:
+        """Store a whole case kept elsewhere (`store copy`): its own ID, its events exactly
+        as they are (checked first) and its record files, all at once or not at all.
+        CaseError if the store holds that case ID already."""
+
     # --- built on the above --------------------------------------------------------------
 
     def verify(self, case_id: str) -> Verification:

@@ -22,7 +22,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from bwvdisclose.case.events import CaseOpenedEvent, Event, RecordRenderedEvent, event_line
@@ -135,6 +135,11 @@ class FolderStore(CaseStore):
             head = Head(seq=1, hash=event.hash).to_bytes()
             self._place_new_case(case_id, {LOG: event_line(event), HEAD: head, LOCK: b""})
         return event
+
+    def import_case(self, events: Sequence[Event], records: Mapping[str, bytes]) -> None:
+        from bwvdisclose.store.bulk import write_case  # bulk builds on this module
+
+        write_case(self, events, records)
 
     def _place_new_case(self, case_id: str, contents: dict[str, bytes]) -> Path:
         """Write a case's files in a private folder, then rename it into place (store lock held)."""
