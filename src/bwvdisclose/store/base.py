@@ -36,6 +36,7 @@ from bwvdisclose.case.events import (
     Envelope,
     Event,
     build_event,
+    canonical_json,
 )
 from bwvdisclose.case.payloads import (
     CASE_ID_PATTERN,
@@ -140,6 +141,30 @@ def record_file_name(case_id: str, seq: int, sha256: str, attempt: int = 0) -> s
     return f"{case_id}-record-{seq:04d}-{sha256[:12]}{extra}.pdf"
 
 
+def leaf_data(case_id: str, seq: int, head: str) -> bytes:
+    """The bytes of one leaf of the store-wide log: a case's head after a commit."""
+    return canonical_json({"case": case_id, "head": head, "seq": seq})
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One leaf of the store-wide log: case `case_id` had `seq` events, the last hashed `head`."""
+
+    index: int
+    case_id: str
+    seq: int
+    head: str
+
+    def data(self) -> bytes:
+        return leaf_data(self.case_id, self.seq, self.head)
+
+
+def next_case_id(issued: Sequence[str], year: int) -> str:
+    """The next ID of `year` after every ID ever issued (the store-wide log's case IDs)."""
+    numbers = [n for y, n in map(id_sort_key, issued) if y == year]
+    return f"BWV-{year:04d}-{max(numbers, default=0) + 1:04d}"
+
+
 @dataclass(frozen=True)
 class Filed:
     """A record filed in the store: its file name and the event that names it."""
@@ -222,9 +247,23 @@ class CaseStore(ABC):
 
     @abstractmethod
     def import_case(self, events: Sequence[Event], records: Mapping[str, bytes]) -> None:
-        """Store a whole case kept elsewhere (`store copy`): its own ID, its events exactly
-        as they are (checked first) and its record files, all at once or not at all.
-        CaseError if the store holds that case ID already."""
+        """Store a whole case at once (its ID must never have been issued here), with its
+        record files by the names its events give; one leaf in the store-wide log."""
+
+    # --- the store-wide log --------------------------------------------------------------
+
+    @abstractmethod
+    def log_origin(self) -> str | None:
+        """The log's origin line (`bwvdisclose/<store ID>`), or None if the store has none."""
+
+    @abstractmethod
+    def log_entries(self) -> list[LogEntry]:
+        """Every leaf of the store-wide log, in order (IntegrityError if it is unreadable)."""
+
+    @abstractmethod
+    def adopt(self) -> int:
+        """Give a store written before the store-wide log one: a leaf per case as it stands.
+        Returns the leaves added (0 if the log exists)."""
 
     # --- built on the above --------------------------------------------------------------
 

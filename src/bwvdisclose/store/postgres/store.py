@@ -36,6 +36,7 @@ from bwvdisclose.store.base import (
     Build,
     CaseStore,
     Filed,
+    LogEntry,
     RecordBuild,
     chain_events,
     check_case_id,
@@ -51,9 +52,14 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 CASE_LOCK = 0x42575643  # "BWVC": pg_advisory_xact_lock(CASE_LOCK, hashtext(case_id))
 ALLOC_LOCK = (0x42575641, 0)  # "BWVA": allocating case IDs
+LOG_LOCK = (0x4257564C, 0)  # "BWVL": appending to the store-wide log, held until commit
 MAX_ATTEMPTS = 1000
 MAX_CACHED = 256  # cases whose checked events a process keeps
 
+_INSERT_LEAF = (
+    "INSERT INTO bwvdisclose.log_leaves (idx, case_id, seq, head) "
+    "SELECT coalesce(max(idx), -1) + 1, %s, %s, %s FROM bwvdisclose.log_leaves"
+)
 _INSERT_EVENT = (
     "INSERT INTO bwvdisclose.events (case_id, seq, type, prev, hash, line) "
     "VALUES (%s, %s, %s, %s, %s, %s)"
@@ -65,9 +71,17 @@ def event_row(case_id: str, event: Event) -> tuple[str, int, str, str, str, byte
 
 
 def check_lines(
-    case_id: str, lines: Sequence[bytes], chain: Chain | None = None
+    case_id: str,
+    lines: Sequence[bytes],
+    chain: Chain | None = None,
+    leaf: tuple[int, str] | None = None,
 ) -> tuple[Verification, list[Event]]:
-    """The verdict on a case's stored lines (in seq order), with the events that checked out."""
+    """The verdict on a case's stored lines (in seq order), with the events that checked out.
+
+    `leaf` is the case's last leaf in the store-wide log (seq, head): it plays the part
+    of the folder store's HEAD, so events removed from the end, or added outside the
+    store, are caught here too.
+    """
     chain = chain or Chain(case_id)
     events: list[Event] = []
     try:
@@ -77,7 +91,26 @@ def check_lines(
         return Verification(case_id, False, chain.seq, bad.seq, bad.problem), events
     if not events:
         return Verification(case_id, False, 0, 1, "the case has no events"), events
-    return Verification(case_id, True, chain.seq, head=chain.hash), events
+    n = len(events)
+    disagreement = leaf_problem(events, leaf)
+    if disagreement is not None:
+        return Verification(case_id, False, n, *disagreement), events
+    return Verification(case_id, True, n, head=chain.hash), events
+
+
+def leaf_problem(events: Sequence[Event], leaf: tuple[int, str] | None) -> tuple[int, str] | None:
+    """(first bad seq, problem) if the case's events disagree with its last leaf."""
+    if leaf is None:
+        return None  # a case the log never committed: `audit verify` reports it
+    n, (seq, head) = len(events), leaf
+    if seq > n:
+        return n + 1, f"the store-wide log records {seq} events but the case has {n}: removed"
+    if events[seq - 1].hash != head:
+        return seq, f"event {seq} is not the one the store-wide log recorded: rewritten"
+    if seq < n:
+        which = f"event {n}" if seq == n - 1 else f"events {seq + 1} to {n}"
+        return seq + 1, f"{which} not in the store-wide log: added outside the store"
+    return None
 
 
 class PostgresStore(CaseStore):
@@ -195,25 +228,31 @@ class PostgresStore(CaseStore):
             )
             return row.fetchone() is not None
 
-    def _lines(self, conn: psycopg.Connection[Any], case_id: str) -> list[bytes] | None:
-        """A case's stored lines in order, or None when there is no such case (one query)."""
+    def _lines(
+        self, conn: psycopg.Connection[Any], case_id: str
+    ) -> tuple[list[bytes], tuple[int, str] | None] | None:
+        """A case's stored lines in order and its last leaf in the store-wide log, or None
+        when there is no such case (one query)."""
         rows = conn.execute(
-            "SELECT e.line FROM bwvdisclose.cases c "
+            "SELECT e.line, leaf.seq, leaf.head FROM bwvdisclose.cases c "
             "LEFT JOIN bwvdisclose.events e ON e.case_id = c.case_id "
+            "LEFT JOIN LATERAL (SELECT l.seq, l.head FROM bwvdisclose.log_leaves l "
+            "  WHERE l.case_id = c.case_id ORDER BY l.seq DESC LIMIT 1) leaf ON true "
             "WHERE c.case_id = %s ORDER BY e.seq",
             (case_id,),
         ).fetchall()
         if not rows:
             return None
-        return [bytes(r[0]) for r in rows if r[0] is not None]
+        leaf = (rows[0][1], rows[0][2]) if rows[0][1] is not None else None
+        return [bytes(r[0]) for r in rows if r[0] is not None], leaf
 
     def verify_and_read(self, case_id: str) -> tuple[Verification, list[Event]]:
         check_case_id(case_id)
         with self._errors(f"case {case_id}"):
-            lines = self._lines(self.connection(), case_id)
-        if lines is None:
+            found = self._lines(self.connection(), case_id)
+        if found is None:
             raise CaseError(f"no case {case_id} in {self.location}")
-        return check_lines(case_id, lines)
+        return check_lines(case_id, found[0], None, found[1])
 
     def log_bytes(self, case_id: str, count: int) -> bytes:
         check_case_id(case_id)
@@ -264,7 +303,7 @@ class PostgresStore(CaseStore):
                 "INSERT INTO bwvdisclose.cases (case_id, year, number) VALUES (%s, %s, %s)",
                 (case_id, now.year, row[0]),
             )
-            conn.execute(_INSERT_EVENT, event_row(case_id, event))
+            self._insert(conn, case_id, [event])
             return event
 
         return self._write("the case store", work)
@@ -288,31 +327,49 @@ class PostgresStore(CaseStore):
             if rows and rows[0][0] == chain.seq and rows[0][1] == chain.hash:
                 try:
                     events.extend(chain.check(bytes(r[2])) for r in rows[1:])
-                    return list(events)
                 except BadEvent as bad:
                     self._checked.pop(case_id, None)
-                    raise IntegrityError(
-                        f"case {case_id}: will not append to a damaged log: {bad.problem}"
-                    ) from None
+                    raise self._damaged(case_id, bad.problem) from None
+                bad_leaf = leaf_problem(events, self._last_leaf(conn, case_id))
+                if bad_leaf is not None:
+                    self._checked.pop(case_id, None)
+                    raise self._damaged(case_id, bad_leaf[1])
+                return list(events)
         self._checked.pop(case_id, None)
-        lines = self._lines(conn, case_id)
-        if lines is None:
+        found = self._lines(conn, case_id)
+        if found is None:
             raise CaseError(f"no case {case_id} in {self.location}")
         chain = Chain(case_id)
-        verdict, events = check_lines(case_id, lines, chain)
+        verdict, events = check_lines(case_id, found[0], chain, found[1])
         if not verdict.ok:
-            raise IntegrityError(
-                f"case {case_id}: will not append to a damaged log: {verdict.problem}"
-            )
+            raise self._damaged(case_id, verdict.problem)
         if len(self._checked) >= MAX_CACHED:
             self._checked.clear()
         self._checked[case_id] = (chain, events)
         return list(events)
 
-    def _insert(self, conn: psycopg.Connection[Any], case_id: str, new: list[Event]) -> None:
-        if new:
-            with conn.cursor() as cur:
-                cur.executemany(_INSERT_EVENT, [event_row(case_id, e) for e in new])
+    @staticmethod
+    def _damaged(case_id: str, problem: str | None) -> IntegrityError:
+        return IntegrityError(f"case {case_id}: will not append to a damaged log: {problem}")
+
+    @staticmethod
+    def _last_leaf(conn: psycopg.Connection[Any], case_id: str) -> tuple[int, str] | None:
+        row = conn.execute(
+            "SELECT seq, head FROM bwvdisclose.log_leaves WHERE case_id = %s "
+            "ORDER BY seq DESC LIMIT 1",
+            (case_id,),
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def _insert(self, conn: psycopg.Connection[Any], case_id: str, new: Sequence[Event]) -> None:
+        """Insert events after the case's last, then commit them in the store-wide log: one
+        leaf naming the new head, numbered under the log's lock (held until COMMIT)."""
+        if not new:
+            return
+        with conn.cursor() as cur:
+            cur.executemany(_INSERT_EVENT, [event_row(case_id, e) for e in new])
+        conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", LOG_LOCK)
+        conn.execute(_INSERT_LEAF, (case_id, new[-1].seq, new[-1].hash))
 
     def transact(self, case_id: str, actor: Actor, build: Build) -> list[Event]:
         check_case_id(case_id)
@@ -375,6 +432,8 @@ class PostgresStore(CaseStore):
             )
             with conn.cursor() as cur:
                 cur.executemany(_INSERT_EVENT, rows)
+                conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", LOG_LOCK)
+                conn.execute(_INSERT_LEAF, (case_id, rows[-1][1], rows[-1][4]))
                 cur.executemany(
                     "INSERT INTO bwvdisclose.records (case_id, name, data, sha256) "
                     "VALUES (%s, %s, %s, %s)",
@@ -392,3 +451,29 @@ class PostgresStore(CaseStore):
             "SELECT name FROM bwvdisclose.records WHERE case_id = %s", (case_id,)
         ).fetchall()
         return [r[0] for r in rows]
+
+    # --- the store-wide log ------------------------------------------------------------
+
+    def log_origin(self) -> str | None:
+        with self._errors("the store-wide log"):
+            row = self.connection().execute("SELECT origin FROM bwvdisclose.log_origin")
+            found = row.fetchone()
+        return str(found[0]) if found else None
+
+    def log_entries(self) -> list[LogEntry]:
+        with self._errors("the store-wide log"), self.connection().cursor() as cur:
+            cur.execute("SELECT idx, case_id, seq, head FROM bwvdisclose.log_leaves ORDER BY idx")
+            entries = [LogEntry(i, c, s, h) for i, c, s, h in cur]
+        for n, entry in enumerate(entries):
+            if entry.index != n:
+                raise IntegrityError(
+                    f"the store-wide log has no leaf {n} (the next is {entry.index}): "
+                    "leaves were removed"
+                )
+        return entries
+
+    def adopt(self) -> int:
+        """A store's log is made with its schema (migration 2 adopts older cases): 0."""
+        with self._errors("the store-wide log"):
+            self.connection()
+        return 0
