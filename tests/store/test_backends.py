@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from bwvdisclose.audit.verify import verify_store
 from bwvdisclose.case.events import Event, event_line
 from bwvdisclose.case.payloads import AnswerRecorded, Body, RecordRendered
+from bwvdisclose.case.verify import Head
 from bwvdisclose.errors import CaseError, IntegrityError
 from bwvdisclose.store.base import CaseStore
 
@@ -287,5 +290,63 @@ def tamper_with_event(
         conn.execute(
             "UPDATE bwvdisclose.events SET line = %s WHERE case_id = %s AND seq = %s",
             (bytes(row[0]).replace(old, new), *where),
+        )
+        conn.execute("ALTER TABLE bwvdisclose.events ENABLE TRIGGER USER")
+
+
+# --- the store-wide log ------------------------------------------------------------------------
+
+
+def test_every_commit_is_one_leaf_of_the_store_wide_log(any_store: CaseStore) -> None:
+    first = open_case(any_store)
+    second = open_case(any_store)
+    any_store.transact(first, OFFICER, lambda _e: [answer("a.one", True), answer("a.two", True)])
+    any_store.file_record(second, INSPECTOR, PDF, record_body(PDF))  # type: ignore[arg-type]
+    any_store.transact(first, OFFICER, lambda _e: [])  # nothing to append: no leaf
+    origin = any_store.log_origin()
+    assert origin is not None and origin.startswith("bwvdisclose/")
+    heads = {c: any_store.read(c)[-1].hash for c in (first, second)}
+    entries = any_store.log_entries()
+    assert [(e.index, e.case_id, e.seq) for e in entries] == [
+        (0, first, 1),
+        (1, second, 1),
+        (2, first, 3),
+        (3, second, 2),
+    ]
+    assert entries[2].head == heads[first] and entries[3].head == heads[second]
+    assert any_store.adopt() == 0  # a store with a log keeps it
+
+
+def test_a_case_cut_short_outside_the_store_fails_the_audit(
+    any_store: CaseStore, backend: str
+) -> None:
+    case_id = open_case(any_store)
+    any_store.append(case_id, OFFICER, answer("people.children", "none"))
+    any_store.append(case_id, OFFICER, answer("people.adults", "none"))
+    remove_last_event(any_store, backend, case_id)
+    summary = verify_store(any_store)
+    [check] = summary.failed
+    assert check.case_id == case_id
+    assert "events were removed" in " ".join(check.failures)
+
+
+def remove_last_event(store: CaseStore, backend: str, case_id: str) -> None:
+    """An insider with full rights deletes a case's last event (and, for a folder, keeps
+    HEAD consistent with what is left, as a careful insider would)."""
+    if backend == "folder":
+        folder = Path(store.location) / case_id
+        lines = (folder / "events.jsonl").read_bytes().splitlines(keepends=True)
+        (folder / "events.jsonl").write_bytes(b"".join(lines[:-1]))
+        head = json.loads(lines[-2])
+        (folder / "HEAD").write_bytes(Head(seq=head["seq"], hash=head["hash"]).to_bytes())
+        return
+    import psycopg
+
+    with psycopg.connect(store.url) as conn:  # type: ignore[attr-defined]
+        conn.execute("ALTER TABLE bwvdisclose.events DISABLE TRIGGER USER")
+        conn.execute(
+            "DELETE FROM bwvdisclose.events WHERE case_id = %s AND seq = "
+            "(SELECT max(seq) FROM bwvdisclose.events WHERE case_id = %s)",
+            (case_id, case_id),
         )
         conn.execute("ALTER TABLE bwvdisclose.events ENABLE TRIGGER USER")

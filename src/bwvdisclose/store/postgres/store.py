@@ -104,9 +104,11 @@ def leaf_problem(events: Sequence[Event], leaf: tuple[int, str] | None) -> tuple
         return None  # a case the log never committed: `audit verify` reports it
     n, (seq, head) = len(events), leaf
     if seq > n:
-        return n + 1, f"the store-wide log records {seq} events but the case has {n}: removed"
+        removed = f"the store-wide log records {seq} events but the case has {n}"
+        return n + 1, f"{removed}: events were removed"
     if events[seq - 1].hash != head:
-        return seq, f"event {seq} is not the one the store-wide log recorded: rewritten"
+        rewritten = f"event {seq} is not the one the store-wide log recorded"
+        return seq, f"{rewritten}: the case was rewritten"
     if seq < n:
         which = f"event {n}" if seq == n - 1 else f"events {seq + 1} to {n}"
         return seq + 1, f"{which} not in the store-wide log: added outside the store"
