@@ -160,12 +160,48 @@ def test_a_client_killed_at_any_moment_leaves_no_half_write(pg_url: str) -> None
         )
 
 
+def _stuck_before_commit(url: str, case_id: str, out: int) -> None:
+    """Insert two events and the leaf, report, then wait to be killed before COMMIT."""
+    store = PostgresStore(url, lock_timeout=30.0)
+    insert = store._insert
+
+    def insert_then_wait(conn: Any, case: str, new: Any) -> None:
+        insert(conn, case, new)
+        ack(out, "inserted")
+        time.sleep(60)
+
+    store._insert = insert_then_wait  # type: ignore[method-assign]
+    store.transact(case_id, OFFICER, lambda _e: [answer("half.a", True), answer("half.b", True)])
+    os._exit(1)
+
+
+def test_a_client_killed_between_insert_and_commit_leaves_nothing(pg_url: str) -> None:
+    store = PostgresStore(pg_url, lock_timeout=10.0)
+    case_id = open_case(store)
+    for _ in range(5):
+        before = store.read(case_id)
+        read_end, write_end = os.pipe()
+        proc = FORK.Process(target=_stuck_before_commit, args=(pg_url, case_id, write_end))
+        proc.start()
+        os.close(write_end)
+        assert os.read(read_end, 9) == b"inserted\n"
+        # While it holds the lock, nobody sees its rows, and a writer waits for it.
+        assert store.read(case_id) == before
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.join()
+        os.close(read_end)
+        store.append(case_id, OFFICER, answer(f"after.{proc.pid}", True))
+        events = store.read(case_id)
+        assert not [e for e in events if getattr(e, "question", "").startswith("half.")]
+        assert [e.case_id for e in store.log_entries()].count(case_id) == len(events)
+
+
 # --- the server restarted ---------------------------------------------------------------------
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def own_cluster() -> Iterator[Cluster]:
-    """A cluster of this test's own: it is restarted under its clients."""
+    """A cluster of these tests' own: it is restarted and stopped under its clients."""
     with Cluster(max_connections=30) as cluster:
         yield cluster
 
@@ -237,6 +273,7 @@ def test_a_server_restart_fails_clients_clearly_and_keeps_what_was_acknowledged(
 def test_a_store_whose_server_is_gone_says_so(own_cluster: Cluster) -> None:
     url = own_cluster.create_database("gone")
     own_cluster.stop_server("fast")
+    assert not own_cluster.running()
     with pytest.raises(StoreError, match="cannot connect to the case store postgresql://"):
         PostgresStore(url).list_ids()
     own_cluster.pg_ctl_start()
