@@ -27,8 +27,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.audit_bench import R2, Run, run  # noqa: E402
 from tests.pgcluster import Cluster  # noqa: E402
+
+from bench.audit_bench import R2, Run, run  # noqa: E402
 
 FORK = multiprocessing.get_context("fork")
 
