@@ -181,6 +181,10 @@ class PostgresStore(CaseStore):
                 f"{what}: the database refused the change ({exc.diag.message_primary})"
             ) from None
         except psycopg.OperationalError as exc:
+            if self._conn is not None and not self._conn.broken and not self._conn.closed:
+                raise StoreError(
+                    f"{what}: the database failed ({reason(exc)}); nothing was recorded"
+                ) from None
             self.close()
             raise StoreError(
                 f"lost the connection to the case store {self.location} ({reason(exc)}); "
