@@ -156,7 +156,7 @@ def verify_store(
     store = open_store(root)
     summary = VerifySummary()
     task = partial(verify_case, store, require_records=require_records)
-    for check in map_cases(task, store.list_ids(), workers):
+    for check in map_cases(task, store.list_ids(), workers, store.prefetch):
         summary.add(check)
         if progress:
             progress(check)

@@ -25,7 +25,7 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from bwvdisclose.case.events import CaseOpenedEvent, Event, event_line
 from bwvdisclose.case.payloads import Actor, CaseOpened
@@ -115,6 +115,14 @@ def leaf_problem(events: Sequence[Event], leaf: tuple[int, str] | None) -> tuple
     return None
 
 
+class Ahead(NamedTuple):
+    """A prefetched case: its lines, its last leaf, its record names."""
+
+    lines: list[bytes] | None  # None once served
+    leaf: tuple[int, str] | None
+    records: list[str] | None
+
+
 class PostgresStore(CaseStore):
     """A case store in the PostgreSQL database at `url` (made with `store init`)."""
 
@@ -131,12 +139,13 @@ class PostgresStore(CaseStore):
         self._conn: psycopg.Connection[Any] | None = None
         self._pid = 0
         self._checked: dict[str, tuple[Chain, list[Event]]] = {}
+        self._ahead: dict[str, Ahead] = {}  # prefetched cases, each served once
 
     # --- the connection ------------------------------------------------------------------
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled for worker processes without the connection: each opens its own."""
-        return {**self.__dict__, "_conn": None, "_pid": 0, "_checked": {}}
+        return {**self.__dict__, "_conn": None, "_pid": 0, "_checked": {}, "_ahead": {}}
 
     def connection(self) -> psycopg.Connection[Any]:
         """The open connection (made on first use, again after a loss or in a new process)."""
@@ -197,6 +206,8 @@ class PostgresStore(CaseStore):
         """Run `work` in one transaction under the lock timeout; commit, or record nothing."""
         import psycopg
 
+        self._ahead.clear()
+
         with self._errors(what):
             conn = self.connection()
             committing = False
@@ -252,8 +263,38 @@ class PostgresStore(CaseStore):
         leaf = (rows[0][1], rows[0][2]) if rows[0][1] is not None else None
         return [bytes(r[0]) for r in rows if r[0] is not None], leaf
 
+    def prefetch(self, case_ids: Sequence[str]) -> None:
+        """Read these cases (lines, last leaf, record names) in one query, for the reads
+        that follow; any write through this store drops what is prefetched."""
+        self._ahead.clear()
+        with self._errors("reading cases"):
+            rows = (
+                self.connection()
+                .execute(
+                    "SELECT c.case_id, "
+                    "  (SELECT array_agg(e.line ORDER BY e.seq) FROM bwvdisclose.events e "
+                    "   WHERE e.case_id = c.case_id), "
+                    "  leaf.seq, leaf.head, "
+                    "  (SELECT array_agg(r.name ORDER BY r.name) FROM bwvdisclose.records r "
+                    "   WHERE r.case_id = c.case_id) "
+                    "FROM bwvdisclose.cases c "
+                    "LEFT JOIN LATERAL (SELECT l.seq, l.head FROM bwvdisclose.log_leaves l "
+                    "  WHERE l.case_id = c.case_id ORDER BY l.seq DESC LIMIT 1) leaf ON true "
+                    "WHERE c.case_id = ANY(%s)",
+                    (list(case_ids),),
+                )
+                .fetchall()
+            )
+        for case_id, lines, seq, head, names in rows:
+            leaf = (seq, head) if seq is not None else None
+            self._ahead[case_id] = Ahead([bytes(x) for x in lines or []], leaf, names or [])
+
     def verify_and_read(self, case_id: str) -> tuple[Verification, list[Event]]:
         check_case_id(case_id)
+        ahead = self._ahead.get(case_id)
+        if ahead is not None and ahead.lines is not None:
+            self._ahead[case_id] = ahead._replace(lines=None)  # the record names stay
+            return check_lines(case_id, ahead.lines, None, ahead.leaf)
         with self._errors(f"case {case_id}"):
             found = self._lines(self.connection(), case_id)
         if found is None:
@@ -284,6 +325,10 @@ class PostgresStore(CaseStore):
 
     def record_names(self, case_id: str) -> list[str]:
         check_case_id(case_id)
+        ahead = self._ahead.get(case_id)
+        if ahead is not None and ahead.records is not None:
+            self._ahead[case_id] = ahead._replace(records=None)
+            return list(ahead.records)
         with self._errors(f"case {case_id}"):
             rows = self.connection().execute(
                 "SELECT name FROM bwvdisclose.records WHERE case_id = %s ORDER BY name",
