@@ -43,7 +43,7 @@ def _login() -> str:
         return "unknown user"
 
 
-def open_cases(store: Path, criteria: Path | None, create: bool = False) -> Cases:
+def open_cases(store: str, criteria: Path | None, create: bool = False) -> Cases:
     """The store seen through the policy; a store that is not there is an error unless `create`."""
     if not create:
         require_store(store)
