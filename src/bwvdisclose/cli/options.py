@@ -80,10 +80,20 @@ def require_store(store: str | Path) -> None:
         )
 
 
+def _store_value(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A PostgreSQL URL as given; anything else is a folder, checked as click checks one."""
+    from bwvdisclose.store.postgres.connect import is_postgres_url
+
+    if is_postgres_url(value):
+        return value
+    return str(click.Path(file_okay=False).convert(value, param, ctx))
+
+
 def store_option(f: F) -> F:
     return click.option(
         "--store",
         metavar="DIR|URL",
+        callback=_store_value,
         envvar="BWVDISCLOSE_STORE",
         default=lambda: str(default_store()),
         show_default="$XDG_DATA_HOME/bwvdisclose/casefiles, else ~/.local/share/...",
