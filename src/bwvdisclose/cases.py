@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bwvdisclose.answers import Answer
@@ -19,12 +20,22 @@ from bwvdisclose.case import (
     Body,
     CaseState,
     DecisionRecorded,
+    DisclosureRecorded,
     Event,
     RecommendationComputed,
     SignoffRecorded,
+    WithdrawalRecorded,
     fold,
 )
-from bwvdisclose.engine import evaluate
+from bwvdisclose.disclosure import (
+    MAX_TEXT,
+    bounded,
+    lifecycle_state,
+    release_for,
+    review_date,
+    withdrawal_for,
+)
+from bwvdisclose.engine import conditions_on, evaluate
 from bwvdisclose.errors import AnswersError, CaseError
 from bwvdisclose.explain import OUTCOME_TEXT, show_value
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, AnswerValue, Policy, PolicyRef
@@ -48,11 +59,12 @@ def current_values(state: CaseState) -> dict[str, AnswerValue]:
 
 
 class Cases:
-    """A case store seen through one policy."""
+    """A case store seen through one policy (from `folder`, when it is known)."""
 
-    def __init__(self, store: CaseStore, policy: Policy) -> None:
+    def __init__(self, store: CaseStore, policy: Policy, folder: Path | None = None) -> None:
         self.store = store
         self.policy = policy
+        self.folder = folder
 
     def state(self, case_id: str) -> CaseState:
         return fold(self.store.read(case_id))
@@ -198,21 +210,69 @@ class Cases:
         self.store.transact(case_id, who, build)
         return result[-1]
 
-    def decide(self, case_id: str, actor: Actor, outcome: str, rationale: str) -> DecisionRecorded:
+    def decide(
+        self,
+        case_id: str,
+        actor: Actor,
+        outcome: str,
+        rationale: str,
+        review_by: str | None = None,
+        notes: Mapping[str, str] | None = None,
+        now: dt.datetime | None = None,
+    ) -> DecisionRecorded:
         """Record the decision maker's decision; a departure needs a written justification.
 
-        The recommendation is computed from the answers as they are under the case's
-        lock, and logged (when new) in the same append as the decision.
+        A decision to publish carries a review date; each condition of the decision needs
+        a note saying what was done about it. The recommendation is computed from the
+        answers as they are under the case's lock, and logged (when new) in the same
+        append as the decision.
         """
         result: list[DecisionRecorded] = []
+        today = (now or dt.datetime.now(dt.UTC)).date()
 
         def build(events: Sequence[Event]) -> list[Body]:
             state = fold(events)
             self.check_policy(state)
-            rec = evaluate(self.policy, current_values(state))
-            body = decision_for(rec, outcome, rationale)
+            answers = current_values(state)
+            rec = evaluate(self.policy, answers)
+            conditions = self.decision_conditions(rec, answers, outcome)
+            body = decision_for(rec, outcome, rationale, review_by, notes or {}, conditions, today)
             result.append(body)
             return [*self._recommendation_bodies(state, rec), body]
+
+        self.store.transact(case_id, actor, build)
+        return result[-1]
+
+    def decision_conditions(
+        self, rec: Recommendation, answers: Mapping[str, AnswerValue], outcome: str
+    ) -> list[str]:
+        """The conditions of deciding `outcome`: the recommendation's own when it follows it."""
+        if outcome == rec.outcome:
+            return list(rec.conditions)
+        held, _ = conditions_on(self.policy, answers, outcome, None)
+        return held
+
+    def release(
+        self, case_id: str, actor: Actor, to: str, url: str, at: dt.datetime | None = None
+    ) -> DisclosureRecorded:
+        """Log a release under the current, signed and recorded decision (checked under lock)."""
+        result: list[DisclosureRecorded] = []
+        now = dt.datetime.now(dt.UTC)
+
+        def build(events: Sequence[Event]) -> list[Body]:
+            result.append(release_for(fold(events), self.policy, to, url, at or now, now))
+            return [result[-1]]
+
+        self.store.transact(case_id, actor, build)
+        return result[-1]
+
+    def withdraw(self, case_id: str, actor: Actor, reason: str) -> WithdrawalRecorded:
+        """Log the takedown of every live release, with the reason (checked under the lock)."""
+        result: list[WithdrawalRecorded] = []
+
+        def build(events: Sequence[Event]) -> list[Body]:
+            result.append(withdrawal_for(fold(events), reason))
+            return [result[-1]]
 
         self.store.transact(case_id, actor, build)
         return result[-1]
@@ -276,8 +336,19 @@ def needs_rationale(policy: Policy, rationales: Mapping[str, str]) -> None:
         )
 
 
-def decision_for(rec: Recommendation, outcome: str, rationale: str) -> DecisionRecorded:
-    """The decision event, or a CaseError saying why this decision cannot be recorded."""
+def decision_for(
+    rec: Recommendation,
+    outcome: str,
+    rationale: str,
+    review_by: str | None = None,
+    notes: Mapping[str, str] | None = None,
+    conditions: Sequence[str] = (),
+    today: dt.date | None = None,
+) -> DecisionRecorded:
+    """The decision event, or a CaseError saying why this decision cannot be recorded.
+
+    `conditions` are the conditions of the decision: each needs a note in `notes`.
+    """
     if rec.outcome == "incomplete":
         missing = ", ".join(rec.missing)
         raise CaseError(
@@ -299,12 +370,35 @@ def decision_for(rec: Recommendation, outcome: str, rationale: str) -> DecisionR
             f"deciding {outcome} departs from the recommendation "
             f"({OUTCOME_TEXT[rec.outcome].lower()}); give a written justification with --rationale"
         )
+    day = review_date(outcome, review_by, today or dt.datetime.now(dt.UTC).date())
     return DecisionRecorded(
         outcome=outcome,  # type: ignore[arg-type]
         recommended=rec.outcome,
         departure=departure,
-        rationale=rationale.strip(),
+        rationale=bounded(rationale, "--rationale", MAX_TEXT, required=False),
+        review_by=day,
+        condition_notes=condition_notes(conditions, notes or {}),
     )
+
+
+def condition_notes(conditions: Sequence[str], notes: Mapping[str, str]) -> dict[str, str] | None:
+    """A note for each condition of the decision, or CaseError naming what is missing."""
+    unknown = sorted(set(notes) - set(conditions))
+    if unknown:
+        listed = ", ".join(conditions) or "none"
+        raise CaseError(
+            f"--note for {', '.join(unknown)}: not a condition of this decision "
+            f"(its conditions: {listed})"
+        )
+    missing = [c for c in conditions if not notes.get(c, "").strip()]
+    if missing:
+        raise CaseError(
+            "say what was done about each condition of the decision with --note ID=TEXT; "
+            f"missing: {', '.join(missing)}"
+        )
+    if not conditions:
+        return None
+    return {c: bounded(notes[c], f"--note {c}", MAX_TEXT) for c in conditions}
 
 
 def status(state: CaseState, policy: Policy) -> str:
@@ -317,7 +411,9 @@ def status(state: CaseState, policy: Policy) -> str:
     if missing_roles(state, policy):
         return "decided"
     fresh = [r for r in state.records if r.seq > state.last_change_seq]
-    return "recorded" if fresh else "signed"
+    if not fresh:
+        return "signed"
+    return lifecycle_state(state) or "recorded"
 
 
 def case_document(state: CaseState, policy: Policy) -> dict[str, Any]:
@@ -336,6 +432,8 @@ def case_document(state: CaseState, policy: Policy) -> dict[str, Any]:
             for s in state.signoffs
         ],
         "records": [r.model_dump(mode="json") for r in state.records],
+        "releases": [r.model_dump(mode="json") for r in state.releases],
+        "withdrawals": [w.model_dump(mode="json") for w in state.withdrawals],
         "history": [e.model_dump(mode="json") for e in state.history],
         "head": state.head,
         "events": state.last_seq,

@@ -16,6 +16,7 @@ import pytest
 from bwvdisclose.answers import validate_answers
 from bwvdisclose.case import Actor
 from bwvdisclose.cases import Cases, Intake
+from bwvdisclose.engine import evaluate
 from bwvdisclose.policy import Policy
 from bwvdisclose.policy.examples import load_example
 from bwvdisclose.signing import load_identity
@@ -72,7 +73,7 @@ def demo_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def synth_store(tmp_path_factory: pytest.TempPathFactory, demo_keys: Path) -> Path:
     """A synthetic store of 60 cases, read-only: copy it (`copy_store`) to change it."""
     root = tmp_path_factory.mktemp("synth") / "store"
-    generate_store(root, SYNTH_CASES, seed=7, keys_dir=demo_keys)
+    generate_store(root, SYNTH_CASES, seed=7, keys_dir=demo_keys, policy_dir=EXAMPLES.parent)
     return root
 
 
@@ -97,7 +98,17 @@ def build_hand_store(root: Path, policy: Policy, key_files: KeyFiles) -> list[st
         if plan.decide:
             outcome, hours = plan.decide
             clock.now = plan.opened + dt.timedelta(hours=hours)
-            cases.decide(case_id, INSPECTOR, outcome, "Justified in the case file.")
+            values = {q: a.value for q, a in cases.state(case_id).answers.items()}
+            conditions = cases.decision_conditions(evaluate(policy, values), values, outcome)
+            cases.decide(
+                case_id,
+                INSPECTOR,
+                outcome,
+                "Justified in the case file.",
+                review_by=None if outcome == "do_not_publish" else "2024-12-31",
+                notes={c: "Done." for c in conditions},
+                now=clock.now,
+            )
         ids.append(case_id)
     identity = load_identity(key_files.p12, key_files.passphrase)
     cases.sign(ids[0], identity, "decision_maker")

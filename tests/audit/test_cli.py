@@ -84,6 +84,7 @@ def test_stats_json_and_text(invoke: Invoke, hand_store: Path) -> None:
         "damaged",
         "decided",
         "departures",
+        "disclosure",
         "by",
         "time_to_decision",
         "recommended_vs_decided",

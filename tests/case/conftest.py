@@ -17,10 +17,12 @@ from bwvdisclose.case.payloads import (
     Body,
     CaseOpened,
     DecisionRecorded,
+    DisclosureRecorded,
     RecommendationComputed,
     RecordRendered,
     Signer,
     SignoffRecorded,
+    WithdrawalRecorded,
 )
 from bwvdisclose.policy.models import PolicyRef
 
@@ -159,4 +161,17 @@ def every_kind() -> list[Body]:
         decision(),
         signoff(ZERO_HASH),
         record(ZERO_HASH),
+        release(decision_seq=6),
+        WithdrawalRecorded(reason="Review: no longer needed for the appeal.", releases=[9]),
     ]
+
+
+def release(decision_seq: int, to: str = "Met Police YouTube channel") -> DisclosureRecorded:
+    return DisclosureRecorded(
+        released_at=START + dt.timedelta(days=2),
+        to=to,
+        url="https://www.youtube.com/@metpoliceuk",
+        decision_seq=decision_seq,
+        outcome="publish_with_redactions",
+        record_sha256="ef" * 32,
+    )

@@ -16,7 +16,8 @@ from syrupy.assertion import SnapshotAssertion
 
 from bwvdisclose.answers import load_answers
 from bwvdisclose.case import Actor
-from bwvdisclose.cases import Cases, Intake
+from bwvdisclose.cases import Cases, Intake, current_values
+from bwvdisclose.engine import evaluate
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.load import resolve_policy_folder
 from bwvdisclose.record.build import EVENTS_FILE, POLICY_FILE, attachments_for, record_html
@@ -27,7 +28,7 @@ from bwvdisclose.record.seal import seal_with
 from bwvdisclose.record.verify import extract_attachments
 from bwvdisclose.signing import load_cert_pem, load_identity
 from bwvdisclose.store.folder import FolderStore
-from tests.conftest import CRITERIA, explained
+from tests.conftest import CRITERIA, POLICY_2020_1, explained
 from tests.flow.conftest import DEMO, FIXED, PASS, PASS_ENV, Keys, Signed, run
 
 
@@ -165,10 +166,16 @@ def test_out_must_not_overwrite(signed: Signed, keys: Keys) -> None:
 # --- what a reviewer reads: the rendered HTML, for two outcomes ----------------------------
 
 
+def _notes(cases: Cases, case_id: str, outcome: str) -> dict[str, str]:
+    values = current_values(cases.state(case_id))
+    rec = evaluate(cases.policy, values)
+    return {c: f"Done: {c}" for c in cases.decision_conditions(rec, values, outcome)}
+
+
 def _fixed_case(tmp_path: Path, keys: Keys, answers_file: Path, outcome: str, why: str) -> str:
     ticks = count()
     store = FolderStore(tmp_path / "s", clock=lambda: FIXED + dt.timedelta(seconds=next(ticks)))
-    policy = load_policy()
+    policy = load_policy(POLICY_2020_1)
     cases = Cases(store, policy)
     officer = Actor(name="PC Jane Smith", role="duty officer", number="PC1234")
     intake = Intake(
@@ -180,13 +187,20 @@ def _fixed_case(tmp_path: Path, keys: Keys, answers_file: Path, outcome: str, wh
     case_id = cases.open(officer, intake)
     cases.apply(case_id, officer, explained(policy, load_answers(answers_file, policy)), None)
     cases.recompute(case_id, officer)
+    publishing = outcome != "do_not_publish"
     cases.decide(
-        case_id, Actor(name="Amy Ward", role="decision maker", number="4711"), outcome, why
+        case_id,
+        Actor(name="Amy Ward", role="decision maker", number="4711"),
+        outcome,
+        why,
+        review_by="2027-02-19" if publishing else None,
+        notes=_notes(cases, case_id, outcome),
+        now=FIXED,
     )
     cases.sign(case_id, load_identity(Path(keys.p12("amy-ward")), PASS.encode()), "decision_maker")
     state = cases.state(case_id)
     events = store.read(case_id)
-    attachments = attachments_for(b"{}\n", resolve_policy_folder(None))
+    attachments = attachments_for(b"{}\n", resolve_policy_folder(POLICY_2020_1))
     html = record_html(state, events, policy, attachments, FIXED)
     return re.sub(r"[0-9a-f]{64}|[0-9a-f]{16}…", "<hash>", html)
 

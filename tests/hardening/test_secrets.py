@@ -36,7 +36,7 @@ from bwvdisclose.record.build import attachments_for, record_html
 from bwvdisclose.record.html import templates_dir
 from bwvdisclose.record.pdf import render_pdf
 from bwvdisclose.store.folder import FolderStore
-from tests.flow.conftest import DEMO, INTAKE
+from tests.flow.conftest import DEMO, INTAKE, publish_options
 
 from .conftest import assert_refused, run
 
@@ -93,7 +93,8 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
             done.run("keys", "create", "--name", name, "--role", role, "--number", number,
                      "--out", str(done.keys), "--passphrase-env", "SECRET_PP")  # fmt: skip
         case_id = _new_case(done)
-        done.run("decide", case_id, "--outcome", "publish_with_redactions",
+        publishing = publish_options("publish_with_redactions")
+        done.run("decide", case_id, "--outcome", "publish_with_redactions", *publishing,
                  "--store", str(done.store))  # fmt: skip
         wrong = done.run(*_sign(done, case_id, "amy-ward", "decision_maker"),
                          env={"SECRET_PP": WRONG})  # fmt: skip

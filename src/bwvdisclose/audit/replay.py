@@ -88,6 +88,7 @@ class ReplaySummary:
     changes: list[CaseChange] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     transitions: Counter[str] = field(default_factory=Counter)
+    needs: Counter[str] = field(default_factory=Counter)  # question -> cases that need it
 
     def add(self, result: Result) -> None:
         self.cases += 1
@@ -96,6 +97,7 @@ class ReplaySummary:
         elif result is not None:
             self.changed += 1
             self.transitions[f"{result.before['outcome']} -> {result.after['outcome']}"] += 1
+            self.needs.update(result.missing)
             if self.keep:
                 self.changes.append(result)
 
@@ -107,6 +109,7 @@ class ReplaySummary:
             "unchanged": self.cases - self.changed - len(self.unreadable),
             "unreadable": self.unreadable,
             "transitions": dict(sorted(self.transitions.items())),
+            "needs_answers": dict(sorted(self.needs.items())),
             "changes": [c.model_dump(mode="json") for c in self.changes],
         }
 

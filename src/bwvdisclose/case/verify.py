@@ -107,7 +107,7 @@ def _validate(obj: dict[str, Any], n: int) -> Event:
         err = exc.errors(include_url=False)[0]
         loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
         raise BadEvent(n, f"does not fit the event schema: {loc}: {err['msg']}") from None
-    if len(obj) != len(type(event).model_fields):
+    if len(obj) != event.stored_fields():
         raise BadEvent(n, "not in canonical form (a field with a default is left out)")
     return event
 

@@ -16,7 +16,7 @@ from bwvdisclose.case import event_log_schema, fold
 from bwvdisclose.cases import Intake, case_document, current_values, needs_rationale, status
 from bwvdisclose.cli import views
 from bwvdisclose.cli.assess_cmd import EXIT_STOPPED, run_checklist
-from bwvdisclose.cli.common import actor, open_cases
+from bwvdisclose.cli.common import actor, open_case, open_cases
 from bwvdisclose.cli.intake import Draft, ask_intake, check_field, parse_occurred
 from bwvdisclose.cli.options import (
     actor_options,
@@ -184,7 +184,7 @@ def list_command(store: str, criteria: Path | None, fmt: str) -> None:
 @format_option("text", "json")
 def show_command(case_id: str, store: str, criteria: Path | None, fmt: str) -> None:
     """Show a case: state, current recommendation with reasons, and history."""
-    cases = open_cases(store, criteria)
+    cases = open_case(store, criteria, case_id)
     state = cases.state(case_id)
     if fmt == "json":
         click.echo(json.dumps(case_document(state, cases.policy), indent=2, ensure_ascii=False))
@@ -199,6 +199,10 @@ def show_command(case_id: str, store: str, criteria: Path | None, fmt: str) -> N
     views.next_steps(out, cases.policy, rec, state)
     out.print()
     out.print(views.history_table(state))
+    releases = views.disclosure_table(state)
+    if releases is not None:
+        out.print()
+        out.print(releases)
 
 
 @click.command("verify")

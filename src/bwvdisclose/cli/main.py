@@ -65,6 +65,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "verify_command",
         "Verify a case's hash chain (TARGET is a case ID) or a...",
     ),
+    "disclosed": (
+        "disclosure_cmd",
+        "disclosed_command",
+        "Log a release of CASE_ID's footage: who released it, when,...",
+    ),
+    "withdrawn": (
+        "disclosure_cmd",
+        "withdrawn_command",
+        "Log that CASE_ID's released footage was taken down, and why.",
+    ),
     "keys": ("keys_cmd", "keys", "Signing keys and certificates."),
     "schema": ("case_cmd", "schema_group", "Print JSON Schemas for auditors' own tools."),
     "audit": ("audit_cmd", "audit_group", "Audit a whole case store: verify it, list and count..."),

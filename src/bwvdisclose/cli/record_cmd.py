@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from bwvdisclose.cli.common import actor, open_cases
+from bwvdisclose.cases import Cases, current_values
+from bwvdisclose.cli.common import actor, open_case
 from bwvdisclose.cli.options import (
     Choice,
     actor_options,
@@ -15,6 +17,7 @@ from bwvdisclose.cli.options import (
     trust_option,
     tsa_option,
 )
+from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import RecordError
 from bwvdisclose.explain import OUTCOME_TEXT
 from bwvdisclose.policy.load import resolve_policy_folder
@@ -51,6 +54,18 @@ def identity_from(key: Path, passphrase_env: str | None) -> Identity:
 @click.option(
     "--rationale", default="", help="Why; required when it departs from the recommendation."
 )
+@click.option(
+    "--review-by",
+    metavar="DAY",
+    help="A decision to publish: the day to review the released footage (YYYY-MM-DD).",
+)
+@click.option(
+    "--note",
+    "notes",
+    multiple=True,
+    metavar="ID=TEXT",
+    help="What was done about condition ID (repeatable; one for each condition).",
+)
 @store_option
 @criteria_option
 @actor_options
@@ -58,6 +73,8 @@ def decide_command(
     case_id: str,
     outcome: str,
     rationale: str,
+    review_by: str | None,
+    notes: tuple[str, ...],
     store: str,
     criteria: Path | None,
     user: str | None,
@@ -68,14 +85,52 @@ def decide_command(
 
     The tool recommends; a person decides. A decision that departs from the
     recommendation needs a written justification (--rationale); no decision can
-    be recorded while the recommendation is incomplete or awaiting advice.
+    be recorded while the recommendation is incomplete or awaiting advice. A
+    decision to publish needs --review-by; each condition of the decision needs a
+    --note saying what was done about it (asked for at a terminal).
     """
-    cases = open_cases(store, criteria)
-    body = cases.decide(case_id, actor(user, user_role, number), outcome, rationale)
+    cases = open_case(store, criteria, case_id)
+    who = actor(user, user_role, number)
+    given = parse_notes(notes)
+    given.update(ask_notes(cases, case_id, outcome, given))
+    body = cases.decide(case_id, who, outcome, rationale, review_by, given)
     departure = " (departs from the recommendation, justified)" if body.departure else ""
     click.echo(f"{case_id}: decided {OUTCOME_TEXT[outcome].lower()}{departure}")
+    if body.review_by:
+        click.echo(f"Review the released footage by {body.review_by}")
+    for cid, text in (body.condition_notes or {}).items():
+        click.echo(f"Condition {cid}: {text}")
     needed = missing_roles(cases.state(case_id), cases.policy)
     click.echo(f"Sign-off needed from: {', '.join(ROLE_TEXT[r] for r in needed)}")
+
+
+def parse_notes(pairs: tuple[str, ...]) -> dict[str, str]:
+    notes: dict[str, str] = {}
+    for pair in pairs:
+        cid, sep, text = pair.partition("=")
+        if not sep or not cid.strip():
+            raise click.BadParameter(f"{pair[:40]!r}: expected ID=TEXT", param_hint="--note")
+        if cid.strip() in notes:
+            raise click.BadParameter(f"{cid.strip()} given twice", param_hint="--note")
+        notes[cid.strip()] = text
+    return notes
+
+
+def ask_notes(cases: Cases, case_id: str, outcome: str, given: dict[str, str]) -> dict[str, str]:
+    """At a terminal, ask what was done about each condition that has no --note yet."""
+    if not sys.stdin.isatty():
+        return {}
+    values = current_values(cases.state(case_id))
+    rec = evaluate(cases.policy, values)
+    if rec.outcome in ("incomplete", "refer"):
+        return {}  # refused with the reason by `decide`
+    titles = {c.id: c.title for c in cases.policy.conditions}
+    asked = {}
+    for cid in cases.decision_conditions(rec, values, outcome):
+        if cid not in given:
+            click.echo(f"Condition {cid}: {titles.get(cid, cid)}")
+            asked[cid] = str(click.prompt("  What was done about it")).strip()
+    return asked
 
 
 @click.command("sign")
@@ -105,7 +160,7 @@ def sign_command(
 
     A sign-off goes stale when the case changes afterwards and must be repeated.
     """
-    cases = open_cases(store, criteria)
+    cases = open_case(store, criteria, case_id)
     body = cases.sign(case_id, identity_from(key, passphrase_env), role, rank, signer_number)
     click.echo(
         f"{case_id}: signed as {ROLE_TEXT[role].lower()} by {body.signer.name} "
@@ -154,10 +209,16 @@ def record_command(
     if out is not None and not out.parent.is_dir():
         raise RecordError(f"{out.parent} is not a folder")
     ltv = LtvSettings.of(tsa, load_roots(trust)) if tsa else None
-    cases = open_cases(store, criteria)
+    cases = open_case(store, criteria, case_id)
     identity = identity_from(key, passphrase_env)
     done = render_record(
-        cases.store, case_id, cases.policy, resolve_policy_folder(criteria), identity, out, ltv
+        cases.store,
+        case_id,
+        cases.policy,
+        cases.folder or resolve_policy_folder(criteria),
+        identity,
+        out,
+        ltv,
     )
     level = "PAdES B-LTA, timestamped" if ltv else "PAdES B-B, not timestamped"
     click.echo(f"{case_id}: signed record ({level}) written to {done.path}")
