@@ -25,7 +25,7 @@ from bwvdisclose.cli.options import (
     require_store,
     store_option,
 )
-from bwvdisclose.cli.terminal import console
+from bwvdisclose.cli.terminal import console, echo
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import CaseError, IntegrityError
 from bwvdisclose.store import open_store
@@ -86,7 +86,7 @@ def new_command(
             who = actor(user, user_role, number)
             fields = ask_intake(draft, given)
         except (KeyboardInterrupt, EOFError, click.Abort):
-            click.echo(
+            echo(
                 "\nStopped. Nothing is lost: what you typed is kept, and the next "
                 "`bwvdisclose new` offers it.",
                 err=True,
@@ -105,8 +105,8 @@ def new_command(
     if answers is not None:
         cases.apply(case_id, who, answers, None)
         cases.recompute(case_id, who)
-        click.echo(case_id)
-        click.echo(f"{case_id} opened in {_where(cases.store.location)}", err=True)
+        echo(case_id)
+        echo(f"{case_id} opened in {_where(cases.store.location)}", err=True)
         return
     out = console()
     out.print(f"Opened [bold]{case_id}[/] in {_where(cases.store.location)}")
@@ -162,7 +162,7 @@ def list_command(store: str, criteria: Path | None, fmt: str) -> None:
             }
         )
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     table = Table(title=f"Cases in {cases.store.location}", title_justify="left")
     for col in ("case_id", "opened", "incident_ref", "recommended", "decided", "status"):
@@ -187,7 +187,7 @@ def show_command(case_id: str, store: str, criteria: Path | None, fmt: str) -> N
     cases = open_case(store, criteria, case_id)
     state = cases.state(case_id)
     if fmt == "json":
-        click.echo(json.dumps(case_document(state, cases.policy), indent=2, ensure_ascii=False))
+        echo(json.dumps(case_document(state, cases.policy), indent=2, ensure_ascii=False))
         return
     out = console()
     views.header(out, state, cases.policy)
@@ -224,7 +224,8 @@ def verify_command(target: str, store: str, trust: tuple[Path, ...]) -> None:
         _verify_record(Path(target), trust)
         return
     require_store(store)
-    check, events = open_store(store).verify_and_read(target)
+    cases = open_store(store)
+    check, events = cases.verify_and_read(target)
     if not check.ok:
         where = f" at event {check.bad_seq}" if check.bad_seq else ""
         raise IntegrityError(f"{target}: FAILED{where}: {check.problem}")
@@ -232,9 +233,13 @@ def verify_command(target: str, store: str, trust: tuple[Path, ...]) -> None:
         fold(events)  # the chain holds; the events must also make sense in order
     except IntegrityError as exc:
         raise IntegrityError(f"{target}: FAILED: {exc}") from None
+    from bwvdisclose.audit.storelog import one_case_against_log
+
+    for problem in one_case_against_log(cases, target, check, events):
+        raise IntegrityError(f"{target}: FAILED: {problem}")
     for note in check.notes:
-        click.echo(f"note: {note}")
-    click.echo(f"{target}: ok, {check.events} events, hash chain intact, head {check.head}")
+        echo(f"note: {note}")
+    echo(f"{target}: ok, {check.events} events, hash chain intact, head {check.head}")
 
 
 def _is_file(target: str) -> bool:
@@ -251,12 +256,12 @@ def _verify_record(path: Path, trust: tuple[Path, ...]) -> None:
     data = _read_record(path)
     result = check_record(data, [load_cert_pem(t) for t in trust])
     for ok, text in result.lines:
-        click.echo(f"{'ok  ' if ok else 'FAIL'} {text}")
+        echo(f"{'ok  ' if ok else 'FAIL'} {text}")
     for note in result.notes:
-        click.echo(f"note {note}")
+        echo(f"note {note}")
     if not result.ok:
         raise IntegrityError(f"{path}: the record FAILED verification")
-    click.echo(f"{path}: verified")
+    echo(f"{path}: verified")
 
 
 def _read_record(path: Path) -> bytes:
@@ -273,7 +278,7 @@ def schema_group() -> None:
 @schema_group.command("events")
 def schema_events() -> None:
     """The JSON Schema of one line of a case's events.jsonl."""
-    click.echo(json.dumps(event_log_schema(), indent=2))
+    echo(json.dumps(event_log_schema(), indent=2))
 
 
 def _where(location: str) -> str:

@@ -17,6 +17,7 @@ from bwvdisclose.cli.options import (
     trust_option,
     tsa_option,
 )
+from bwvdisclose.cli.terminal import echo
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import RecordError
 from bwvdisclose.explain import OUTCOME_TEXT
@@ -95,13 +96,13 @@ def decide_command(
     given.update(ask_notes(cases, case_id, outcome, given))
     body = cases.decide(case_id, who, outcome, rationale, review_by, given)
     departure = " (departs from the recommendation, justified)" if body.departure else ""
-    click.echo(f"{case_id}: decided {OUTCOME_TEXT[outcome].lower()}{departure}")
+    echo(f"{case_id}: decided {OUTCOME_TEXT[outcome].lower()}{departure}")
     if body.review_by:
-        click.echo(f"Review the released footage by {body.review_by}")
+        echo(f"Review the released footage by {body.review_by}")
     for cid, text in (body.condition_notes or {}).items():
-        click.echo(f"Condition {cid}: {text}")
+        echo(f"Condition {cid}: {text}")
     needed = missing_roles(cases.state(case_id), cases.policy)
-    click.echo(f"Sign-off needed from: {', '.join(ROLE_TEXT[r] for r in needed)}")
+    echo(f"Sign-off needed from: {', '.join(ROLE_TEXT[r] for r in needed)}")
 
 
 def parse_notes(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -162,12 +163,12 @@ def sign_command(
     """
     cases = open_case(store, criteria, case_id)
     body = cases.sign(case_id, identity_from(key, passphrase_env), role, rank, signer_number)
-    click.echo(
+    echo(
         f"{case_id}: signed as {ROLE_TEXT[role].lower()} by {body.signer.name} "
         f"over head {body.head}"
     )
     needed = missing_roles(cases.state(case_id), cases.policy)
-    click.echo(
+    echo(
         "All required sign-offs are present."
         if not needed
         else f"Still needed: {', '.join(ROLE_TEXT.get(r, r) for r in needed)}"
@@ -221,5 +222,5 @@ def record_command(
         ltv,
     )
     level = "PAdES B-LTA, timestamped" if ltv else "PAdES B-B, not timestamped"
-    click.echo(f"{case_id}: signed record ({level}) written to {done.path}")
-    click.echo(f"  sha256 {done.sha256}, {done.size} bytes, covers log head {done.head}")
+    echo(f"{case_id}: signed record ({level}) written to {done.path}")
+    echo(f"  sha256 {done.sha256}, {done.size} bytes, covers log head {done.head}")
