@@ -71,3 +71,33 @@ def test_a_consistent_rewrite_passes_alone_and_fails_against_a_checkpoint(
     )  # fmt: skip
     assert checked.exit_code == 1
     assert "does not extend the checkpoint" in checked.output
+
+
+def test_a_record_file_changed_in_the_database_fails_the_audit(invoke: Invoke, pg_url: str) -> None:
+    import hashlib
+
+    from bwvdisclose.case.payloads import RecordRendered
+
+    store = open_store(pg_url)
+    case_id = open_case(store)
+    pdf = b"%PDF-1.7\n%%EOF\n"
+
+    def build(events: object, name: str) -> RecordRendered:
+        head = store.read(case_id)[-1].hash
+        return RecordRendered(
+            file=name, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf), head=head
+        )
+
+    filed = store.file_record(case_id, INSPECTOR, pdf, build)  # type: ignore[arg-type]
+    assert invoke("audit", "verify", "--store", pg_url).exit_code == 0
+    forged = pdf.replace(b"1.7", b"1.4")
+    with psycopg.connect(pg_url) as conn:
+        conn.execute("ALTER TABLE bwvdisclose.records DISABLE TRIGGER USER")
+        conn.execute(
+            "UPDATE bwvdisclose.records SET data = %s, sha256 = %s WHERE name = %s",
+            (forged, hashlib.sha256(forged).hexdigest(), filed.name),
+        )
+        conn.execute("ALTER TABLE bwvdisclose.records ENABLE TRIGGER USER")
+    result = invoke("audit", "verify", "--store", pg_url)
+    assert result.exit_code == 1
+    assert f"record {filed.name}" in result.output and "differs" in result.output

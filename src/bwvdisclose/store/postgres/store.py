@@ -121,6 +121,7 @@ class Ahead(NamedTuple):
     lines: list[bytes] | None  # None once served
     leaf: tuple[int, str] | None
     records: list[str] | None
+    files: dict[str, bytes] | None  # record files by name, when prefetched
 
 
 class PostgresStore(CaseStore):
@@ -263,31 +264,33 @@ class PostgresStore(CaseStore):
         leaf = (rows[0][1], rows[0][2]) if rows[0][1] is not None else None
         return [bytes(r[0]) for r in rows if r[0] is not None], leaf
 
-    def prefetch(self, case_ids: Sequence[str]) -> None:
-        """Read these cases (lines, last leaf, record names) in one query, for the reads
-        that follow; any write through this store drops what is prefetched."""
+    def prefetch(self, case_ids: Sequence[str], *, records: bool = False) -> None:
+        """Read these cases (lines, last leaf, record names, and with `records` the record
+        files too) in one query, for the reads that follow; any write through this store
+        drops what is prefetched."""
         self._ahead.clear()
+        data = "array_agg(r.data ORDER BY r.name)" if records else "NULL::bytea[]"
+        query = (
+            "SELECT c.case_id, "
+            "  (SELECT array_agg(e.line ORDER BY e.seq) FROM bwvdisclose.events e "
+            "   WHERE e.case_id = c.case_id), "
+            "  leaf.seq, leaf.head, rec.names, rec.data "
+            "FROM bwvdisclose.cases c "
+            "LEFT JOIN LATERAL (SELECT l.seq, l.head FROM bwvdisclose.log_leaves l "
+            "  WHERE l.case_id = c.case_id ORDER BY l.seq DESC LIMIT 1) leaf ON true "
+            "LEFT JOIN LATERAL (SELECT array_agg(r.name ORDER BY r.name) AS names, "
+            f"  {data} AS data FROM bwvdisclose.records r "
+            "  WHERE r.case_id = c.case_id) rec ON true "
+            "WHERE c.case_id = ANY(%s)"
+        )
         with self._errors("reading cases"):
-            rows = (
-                self.connection()
-                .execute(
-                    "SELECT c.case_id, "
-                    "  (SELECT array_agg(e.line ORDER BY e.seq) FROM bwvdisclose.events e "
-                    "   WHERE e.case_id = c.case_id), "
-                    "  leaf.seq, leaf.head, "
-                    "  (SELECT array_agg(r.name ORDER BY r.name) FROM bwvdisclose.records r "
-                    "   WHERE r.case_id = c.case_id) "
-                    "FROM bwvdisclose.cases c "
-                    "LEFT JOIN LATERAL (SELECT l.seq, l.head FROM bwvdisclose.log_leaves l "
-                    "  WHERE l.case_id = c.case_id ORDER BY l.seq DESC LIMIT 1) leaf ON true "
-                    "WHERE c.case_id = ANY(%s)",
-                    (list(case_ids),),
-                )
-                .fetchall()
-            )
-        for case_id, lines, seq, head, names in rows:
+            rows = self.connection().execute(query, (list(case_ids),)).fetchall()
+        for case_id, lines, seq, head, names, blobs in rows:
             leaf = (seq, head) if seq is not None else None
-            self._ahead[case_id] = Ahead([bytes(x) for x in lines or []], leaf, names or [])
+            files = dict(zip(names or [], (bytes(b) for b in blobs or []), strict=False))
+            self._ahead[case_id] = Ahead(
+                [bytes(x) for x in lines or []], leaf, names or [], files if records else None
+            )
 
     def verify_and_read(self, case_id: str) -> tuple[Verification, list[Event]]:
         check_case_id(case_id)
@@ -312,6 +315,9 @@ class PostgresStore(CaseStore):
 
     def read_record(self, case_id: str, name: str) -> bytes | None:
         check_case_id(case_id)
+        ahead = self._ahead.get(case_id)
+        if ahead is not None and ahead.files is not None and name in ahead.files:
+            return ahead.files.pop(name)
         with self._errors(f"case {case_id}"):
             row = self.connection().execute(
                 "SELECT data FROM bwvdisclose.records WHERE case_id = %s AND name = %s",
