@@ -76,7 +76,7 @@ def decide_command(
     rationale: str,
     review_by: str | None,
     notes: tuple[str, ...],
-    store: Path,
+    store: str,
     criteria: Path | None,
     user: str | None,
     user_role: str,
@@ -154,7 +154,7 @@ def sign_command(
     signer_number: str,
     key: Path,
     passphrase_env: str | None,
-    store: Path,
+    store: str,
     criteria: Path | None,
 ) -> None:
     """Sign off the decision on CASE_ID in ROLE, with a signature over the case's head.
@@ -192,7 +192,7 @@ def record_command(
     out: Path | None,
     tsa: str | None,
     trust: tuple[Path, ...],
-    store: Path,
+    store: str,
     criteria: Path | None,
 ) -> None:
     """Render the signed PDF/A-3b decision record for CASE_ID (decision maker's key).
