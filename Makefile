@@ -48,6 +48,7 @@ demo: install
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/pg_bench.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -195,7 +195,8 @@ def verify_store(
     if checkpoint is not None:
         summary.store_failures += checkpoint_problems(store, index, checkpoint, verifier)
     task = partial(verify_case, store, require_records=require_records, index=index)
-    for check in map_cases(task, case_ids, workers):
+    prefetch = partial(store.prefetch, records=True)  # every record file is hashed
+    for check in map_cases(task, case_ids, workers, prefetch):
         summary.add(check)
         if progress:
             progress(check)

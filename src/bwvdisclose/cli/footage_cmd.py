@@ -61,7 +61,7 @@ def footage_group() -> None:
 def footage_add(
     case_id: str,
     files: tuple[Path, ...],
-    store: Path,
+    store: str,
     criteria: Path | None,
     user: str | None,
     user_role: str,

@@ -84,7 +84,7 @@ def decide_command(
     course: str | None,
     review_by: str | None,
     notes: tuple[str, ...],
-    store: Path,
+    store: str,
     criteria: Path | None,
     user: str | None,
     user_role: str,
@@ -163,7 +163,7 @@ def sign_command(
     signer_number: str,
     key: Path,
     passphrase_env: str | None,
-    store: Path,
+    store: str,
     criteria: Path | None,
 ) -> None:
     """Sign off the decision on CASE_ID in ROLE, with a signature over the case's head.
@@ -201,7 +201,7 @@ def record_command(
     out: Path | None,
     tsa: str | None,
     trust: tuple[Path, ...],
-    store: Path,
+    store: str,
     criteria: Path | None,
 ) -> None:
     """Render the signed PDF/A-3a decision record for CASE_ID (decision maker's key).
