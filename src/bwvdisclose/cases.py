@@ -19,6 +19,7 @@ from bwvdisclose.case import (
     CaseState,
     CaseStore,
     DecisionRecorded,
+    PolicyApproval,
     RecommendationComputed,
     SignoffRecorded,
     fold,
@@ -28,8 +29,9 @@ from bwvdisclose.errors import AnswersError, CaseError
 from bwvdisclose.explain import OUTCOME_TEXT, show_value
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, AnswerValue, Policy, PolicyRef
 from bwvdisclose.recommendation import Recommendation
-from bwvdisclose.signing import Identity
-from bwvdisclose.signoff import ROLE_TEXT, decision_current, missing_roles, signoff_for
+from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.signoff import ROLE_TEXT, decision_current, missing_roles, signoff_for
+from bwvdisclose.trust.statement import AnyIdentity
 
 
 @dataclass(frozen=True)
@@ -136,28 +138,49 @@ class Cases:
             self.store.append(state.case_id, actor, body)
 
     def sign(
-        self, case_id: str, identity: Identity, role: str, rank: str = "", number: str = ""
+        self,
+        case_id: str,
+        identity: AnyIdentity,
+        role: str,
+        checker: TrustChecker,
+        now: dt.datetime | None = None,
     ) -> SignoffRecorded:
-        """Sign the current decision as `role`; the signer is the actor of the event."""
+        """Sign the current decision as `role`; the signer (from the certificate) is the actor.
+
+        The certificate must be trusted at `now` (default: the current time).
+        """
         state = self.state(case_id)
         self.check_policy(state)
-        body = signoff_for(state, self.policy, identity, role, rank, number)
+        body = signoff_for(state, self.policy, identity, role, checker, now)
         who = Actor(name=body.signer.name, role=ROLE_TEXT[role].lower(), number=body.signer.number)
         self.store.append(case_id, who, body)
         return body
 
-    def decide(self, case_id: str, actor: Actor, outcome: str, rationale: str) -> DecisionRecorded:
-        """Record the decision maker's decision; a departure needs a written justification."""
+    def decide(
+        self, case_id: str, actor: Actor, outcome: str, rationale: str, approval: PolicyApproval
+    ) -> DecisionRecorded:
+        """Record the decision maker's decision; a departure needs a written justification.
+
+        Only an approved policy version decides: `approval` (trust/approval.py
+        `find_approval`) must approve the loaded policy; it is kept in the decision event.
+        """
         state = self.state(case_id)
         self.check_policy(state)
+        if approval.sha256 != self.policy.sha256:
+            raise CaseError(
+                f"the approval given is for sha256 {approval.sha256[:16]}, not the loaded policy "
+                f"{self.policy.id} {self.policy.version} ({self.policy.sha256[:16]})"
+            )
         rec = evaluate(self.policy, current_values(state))
-        body = decision_for(rec, outcome, rationale)
+        body = decision_for(rec, outcome, rationale, approval)
         self._log_recommendation(state, actor, rec)
         self.store.append(case_id, actor, body)
         return body
 
 
-def decision_for(rec: Recommendation, outcome: str, rationale: str) -> DecisionRecorded:
+def decision_for(
+    rec: Recommendation, outcome: str, rationale: str, approval: PolicyApproval | None = None
+) -> DecisionRecorded:
     """The decision event, or a CaseError saying why this decision cannot be recorded."""
     if rec.outcome == "incomplete":
         missing = ", ".join(rec.missing)
@@ -185,6 +208,7 @@ def decision_for(rec: Recommendation, outcome: str, rationale: str) -> DecisionR
         recommended=rec.outcome,
         departure=departure,
         rationale=rationale.strip(),
+        approval=approval,
     )
 
 

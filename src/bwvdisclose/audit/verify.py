@@ -2,28 +2,35 @@
 
 For each case, one at a time (see scan.py):
   1. the hash chain and HEAD (`CaseStore.verify_and_read`), then the log's grammar (`fold`);
-  2. every sign-off: `head` equals the event's `prev`, the fingerprint is the
-     certificate's, and the signature verifies over `head` with the certificate's key;
+  2. every sign-off (trust/signoff.py): its signed statement (case, head, role,
+     certificate, outcome, policy) verifies with the certificate's key, the signer named
+     in the log is the certificate's, and the certificate chains to a trust root at
+     signing time in that role; every decision names an intact approval of its policy
+     version by a policy owner trusted at decision time (trust/approval.py);
   3. every `record_rendered` file under `<case>/records/`: its size and SHA-256 equal
      the event's. A changed or replaced file is a failure. A missing file is a note
      (the log still proves what the record said, and a copy kept elsewhere can be
      checked against its hash), or a failure with `require_records`.
-Each failure names the case and the first bad event, or the record file.
+Each failure names the case and the first bad event, or the record file. A signature
+that is intact but not trusted is reported apart ("not trusted"): the case fails then too.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 
 from bwvdisclose.audit.scan import map_cases
-from bwvdisclose.case import CaseStore, Event, RecordRenderedEvent, SignoffRecordedEvent, fold
+from bwvdisclose.case import CaseStore, Event, RecordRenderedEvent, fold
 from bwvdisclose.case.bulk import record_path
 from bwvdisclose.errors import BwvError
-from bwvdisclose.signing import cert_fingerprint, load_cert_pem, verify_head_signature
+from bwvdisclose.trust.approval import check_decisions
+from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.roots import TrustRoots
+from bwvdisclose.trust.signoff import check_signoffs
 
 
 @dataclass(frozen=True)
@@ -34,10 +41,15 @@ class CaseCheck:
     events: int
     failures: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    untrusted: tuple[str, ...] = ()
+
+    @property
+    def intact(self) -> bool:
+        return not self.failures
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.untrusted
 
 
 @dataclass
@@ -47,6 +59,11 @@ class VerifySummary:
     failed: list[CaseCheck] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def intact(self) -> bool:
+        """No case is broken (some may still be not trusted)."""
+        return all(check.intact for check in self.failed)
+
     def add(self, check: CaseCheck) -> None:
         self.checked += 1
         self.passed += check.ok
@@ -55,8 +72,14 @@ class VerifySummary:
             self.failed.append(check)
 
 
-def verify_case(store: CaseStore, case_id: str, require_records: bool = False) -> CaseCheck:
+def verify_case(
+    store: CaseStore,
+    case_id: str,
+    require_records: bool = False,
+    checker: TrustChecker | None = None,
+) -> CaseCheck:
     """Check one case completely; never raises for a bad case, only reports it."""
+    checker = checker or TrustChecker(TrustRoots())
     try:
         verdict, events = store.verify_and_read(case_id)
     except BwvError as exc:
@@ -70,32 +93,13 @@ def verify_case(store: CaseStore, case_id: str, require_records: bool = False) -
             fold(events)
         except BwvError as exc:
             failures.append(str(exc))
-    failures += [f"{case_id}: {p}" for p in _signature_problems(events)]
+    findings = [*check_signoffs(events, checker), *check_decisions(events, checker)]
+    failures += [f"{case_id}: {f.text}" for f in findings if f.kind == "broken"]
+    untrusted = tuple(f"{case_id}: {f.text}" for f in findings if f.kind == "untrusted")
     found, missing = _record_problems(store.root / case_id, events, require_records)
     failures += [f"{case_id}: {p}" for p in found]
     notes += missing
-    return CaseCheck(case_id, len(events), tuple(failures), tuple(notes))
-
-
-def _signature_problems(events: list[Event]) -> Iterator[str]:
-    for e in events:
-        if not isinstance(e, SignoffRecordedEvent):
-            continue
-        who = f"event {e.seq}: the {e.role} sign-off by {e.signer.name}"
-        if e.head != e.prev:
-            yield f"{who} signs {e.head[:12]}, not the head it follows ({e.prev[:12]})"
-        elif _fingerprint(e.certificate) != e.fingerprint:
-            yield f"{who} names a fingerprint that is not its certificate's"
-        elif not verify_head_signature(e.certificate, e.head, e.signature, e.algorithm):
-            yield f"{who} does not verify: the signature is not over this head by this key"
-
-
-@lru_cache(maxsize=256)
-def _fingerprint(pem: str) -> str:
-    try:
-        return cert_fingerprint(load_cert_pem(pem))
-    except BwvError:
-        return ""
+    return CaseCheck(case_id, len(events), tuple(failures), tuple(notes), untrusted)
 
 
 def _record_problems(
@@ -133,6 +137,7 @@ def _record_problems(
 def verify_store(
     root: Path,
     *,
+    roots: TrustRoots | None = None,
     workers: int | None = None,
     require_records: bool = False,
     progress: Callable[[CaseCheck], None] | None = None,
@@ -140,7 +145,8 @@ def verify_store(
     """Verify every case in the store at `root`, streaming; the summary keeps only failures."""
     store = CaseStore(root)
     summary = VerifySummary()
-    task = partial(verify_case, store, require_records=require_records)
+    checker = TrustChecker(roots or TrustRoots())
+    task = partial(verify_case, store, require_records=require_records, checker=checker)
     for check in map_cases(task, store.list_ids(), workers):
         summary.add(check)
         if progress:

@@ -126,12 +126,28 @@ class RecommendationComputed(Frozen):
         return self
 
 
+class PolicyApproval(Frozen):
+    """A policy owner's signature over a policy version's SHA-256 (see trust/approval.py)."""
+
+    policy_id: Text
+    version: Text
+    sha256: Hex64
+    approved_at: Text = Field(description="UTC, ISO 8601, as signed.")
+    certificate: Text = Field(description="The policy owner's certificate, PEM.")
+    fingerprint: Hex64 = Field(description="SHA-256 of the certificate DER.")
+    signature: str = Field(pattern=r"^[A-Za-z0-9+/]+={0,2}$", description="Base64.")
+    algorithm: Text
+
+
 class DecisionRecorded(Frozen):
     type: Literal["decision_recorded"] = "decision_recorded"
     outcome: Outcome
     recommended: Text
     departure: bool
     rationale: str
+    approval: PolicyApproval | None = Field(
+        default=None, description="The approval of the policy version that decided the case."
+    )
 
 
 class SignoffRecorded(Frozen):
@@ -143,6 +159,8 @@ class SignoffRecorded(Frozen):
     algorithm: Text
     certificate: Text = Field(description="PEM.")
     fingerprint: Hex64 = Field(description="SHA-256 of the certificate DER.")
+    outcome: Outcome = Field(description="The decision signed off (in the signed statement).")
+    policy_sha256: Hex64 = Field(description="The policy version decided under (signed).")
 
 
 class RecordRendered(Frozen):

@@ -19,9 +19,10 @@ from bwvdisclose.audit.stats import compute_stats
 from bwvdisclose.audit.verify import verify_store
 from bwvdisclose.case import CaseStore
 from bwvdisclose.cli import audit_views as views
-from bwvdisclose.cli.options import criteria_option, format_option, store_option
+from bwvdisclose.cli.options import criteria_option, format_option, store_option, trust_option
 from bwvdisclose.cli.progress import progress_bar
-from bwvdisclose.errors import CaseError, IntegrityError
+from bwvdisclose.cli.trust import trust_roots
+from bwvdisclose.errors import CaseError, IntegrityError, TrustError
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, OUTCOMES
 
@@ -79,28 +80,45 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 @store_option
+@trust_option
 @click.option("--require-records", is_flag=True, help="Treat a missing record file as a failure.")
 @workers_option
-def verify_command(store: Path, require_records: bool, workers: int | None) -> None:
-    """Verify every case: hash chain, sign-off signatures and record files.
+def verify_command(
+    store: Path, trust: tuple[Path, ...], require_records: bool, workers: int | None
+) -> None:
+    """Verify every case: hash chain, sign-offs, policy approvals, trust and record files.
 
-    Each failure is named (case and first bad event, or the record file); exit 1 if
-    any case fails. A missing record file is a note unless --require-records.
+    Each failure is named (case and first bad event, or the record file). Exit 0 only
+    when every case is intact and every signature trusted; exit 1 if any case is broken
+    or altered; exit 3 if all are intact but some signature or policy approval is not
+    trusted (--trust or BWVDISCLOSE_TRUST). A missing record file is a note unless
+    --require-records.
     """
+    roots = trust_roots(trust, announce=True)
     total = len(_store(store).list_ids())
     with progress_bar(total, "Verifying") as step:
         summary = verify_store(
-            store, workers=workers, require_records=require_records, progress=lambda _: step()
+            store,
+            roots=roots,
+            workers=workers,
+            require_records=require_records,
+            progress=lambda _: step(),
         )
     for note in summary.notes:
         click.echo(f"note: {note}")
     for check in summary.failed:
         for failure in check.failures:
             click.echo(f"FAILED {failure}")
+        for text in check.untrusted:
+            click.echo(f"NOT TRUSTED {text}")
     failed = len(summary.failed)
     click.echo(f"{summary.checked} cases checked: {summary.passed} passed, {failed} failed")
-    if failed:
+    if failed and not summary.intact:
         raise IntegrityError(f"{failed} of {summary.checked} cases failed verification")
+    if failed:
+        raise TrustError(
+            f"{failed} of {summary.checked} cases are intact but not trusted; see NOT TRUSTED above"
+        )
 
 
 @audit_group.command("list")

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
@@ -17,10 +18,20 @@ from bwvdisclose.cases import Intake, case_document, current_values, status
 from bwvdisclose.cli import views
 from bwvdisclose.cli.assess_cmd import run_checklist
 from bwvdisclose.cli.common import actor, console, open_cases
-from bwvdisclose.cli.options import actor_options, criteria_option, format_option, store_option
+from bwvdisclose.cli.options import (
+    actor_options,
+    criteria_option,
+    format_option,
+    store_option,
+    trust_option,
+)
+from bwvdisclose.cli.trust import trust_roots
 from bwvdisclose.engine import evaluate
-from bwvdisclose.errors import CaseError, IntegrityError
+from bwvdisclose.errors import CaseError, IntegrityError, TrustError
 from bwvdisclose.whatif import what_would_change
+
+if TYPE_CHECKING:
+    from bwvdisclose.trust.roots import TrustRoots
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -180,20 +191,22 @@ def show_command(case_id: str, store: Path, criteria: Path | None, fmt: str) -> 
 @click.command("verify")
 @click.argument("target")
 @store_option
-@click.option(
-    "--trust",
-    "trust",
-    multiple=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="A trusted root certificate (PEM) for checking a PDF's signatures (repeatable).",
-)
+@trust_option
 def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
-    """Verify a case's hash chain (TARGET is a case ID) or a signed record (TARGET is a PDF).
+    """Verify a case (TARGET is a case ID) or a signed record (TARGET is a PDF).
 
-    Exit 1 naming the first bad event or check.
+    Checks the hash chain, every sign-off's signed statement, the policy approval, and
+    that every signer chains to a trust root (--trust or BWVDISCLOSE_TRUST). Prints
+    "verified" and exits 0 only when every signature is intact and trusted; exit 1 when
+    something is broken or altered; exit 3 when all is intact but a signature is not
+    trusted (naming whose).
     """
+    from bwvdisclose.audit.verify import verify_case
+    from bwvdisclose.trust.paths import TrustChecker
+
+    roots = trust_roots(trust, announce=True)
     if target.lower().endswith(".pdf") or _is_file(target):
-        _verify_record(Path(target), trust)
+        _verify_record(Path(target), roots)
         return
     check, events = CaseStore(store).verify_and_read(target)
     if not check.ok:
@@ -205,7 +218,21 @@ def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
         raise IntegrityError(f"{target}: FAILED: {exc}") from None
     for note in check.notes:
         click.echo(f"note: {note}")
-    click.echo(f"{target}: ok, {check.events} events, hash chain intact, head {check.head}")
+    verdict = verify_case(CaseStore(store), target, checker=TrustChecker(roots))
+    for note in verdict.notes:
+        click.echo(f"note: {note}")
+    for failure in verdict.failures:
+        click.echo(f"FAIL {failure}")
+    for text in verdict.untrusted:
+        click.echo(f"NOT TRUSTED {text}")
+    if verdict.failures:
+        raise IntegrityError(f"{target}: FAILED: {verdict.failures[0]}")
+    if verdict.untrusted:
+        raise TrustError(f"{target}: intact but not trusted: {verdict.untrusted[0]}")
+    click.echo(
+        f"{target}: verified, {check.events} events, hash chain intact, "
+        f"every signature intact and trusted, head {check.head}"
+    )
 
 
 def _is_file(target: str) -> bool:
@@ -215,18 +242,21 @@ def _is_file(target: str) -> bool:
         return False
 
 
-def _verify_record(path: Path, trust: tuple[Path, ...]) -> None:
+def _verify_record(path: Path, roots: TrustRoots) -> None:
     from bwvdisclose.record.check import check_record
-    from bwvdisclose.signing import load_cert_pem
 
     data = _read_record(path)
-    result = check_record(data, [load_cert_pem(t) for t in trust])
+    result = check_record(data, roots)
     for ok, text in result.lines:
         click.echo(f"{'ok  ' if ok else 'FAIL'} {text}")
+    for text in result.untrusted:
+        click.echo(f"NOT TRUSTED {text}")
     for note in result.notes:
         click.echo(f"note {note}")
-    if not result.ok:
+    if not result.intact:
         raise IntegrityError(f"{path}: the record FAILED verification")
+    if result.untrusted:
+        raise TrustError(f"{path}: intact but NOT TRUSTED: {result.untrusted[0]}")
     click.echo(f"{path}: verified")
 
 

@@ -2,40 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
 
 from bwvdisclose.cli.common import actor, open_cases
-from bwvdisclose.cli.options import actor_options, criteria_option, store_option
+from bwvdisclose.cli.options import (
+    KeySpec,
+    actor_options,
+    criteria_option,
+    signing_key_options,
+    store_option,
+    trust_option,
+)
+from bwvdisclose.cli.trust import opened_identity, trust_roots
 from bwvdisclose.errors import RecordError
 from bwvdisclose.explain import OUTCOME_TEXT
 from bwvdisclose.policy.load import resolve_policy_folder
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES
-from bwvdisclose.signing import Identity, load_identity, passphrase_from
-from bwvdisclose.signoff import ROLE_TEXT, missing_roles
-
-
-def key_options(f: click.decorators.FC) -> click.decorators.FC:
-    f = click.option(
-        "--passphrase-env",
-        metavar="VAR",
-        help="Read the key's passphrase from this environment variable (default: ask).",
-    )(f)
-    return click.option(
-        "--key",
-        "key",
-        required=True,
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="Your signing key and certificate (encrypted PKCS#12 file).",
-    )(f)
-
-
-def identity_from(key: Path, passphrase_env: str | None) -> Identity:
-    def ask() -> str:
-        return str(click.prompt(f"Passphrase for {key.name}", hide_input=True))
-
-    return load_identity(key, passphrase_from(passphrase_env, None if passphrase_env else ask))
+from bwvdisclose.trust.approval import approver, find_approval
+from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.signoff import ROLE_TEXT, missing_roles
 
 
 @click.command("decide")
@@ -48,6 +36,7 @@ def identity_from(key: Path, passphrase_env: str | None) -> Identity:
 )
 @store_option
 @criteria_option
+@trust_option
 @actor_options
 def decide_command(
     case_id: str,
@@ -55,6 +44,7 @@ def decide_command(
     rationale: str,
     store: Path,
     criteria: Path | None,
+    trust: tuple[Path, ...],
     user: str | None,
     user_role: str,
     number: str | None,
@@ -63,12 +53,20 @@ def decide_command(
 
     The tool recommends; a person decides. A decision that departs from the
     recommendation needs a written justification (--rationale); no decision can
-    be recorded while the recommendation is incomplete or awaiting advice.
+    be recorded while the recommendation is incomplete or awaiting advice, or under
+    a policy version that a trusted policy owner has not approved (exit 3).
     """
     cases = open_cases(store, criteria)
-    body = cases.decide(case_id, actor(user, user_role, number), outcome, rationale)
+    checker = TrustChecker(trust_roots(trust))
+    folder = resolve_policy_folder(criteria)
+    approval = find_approval(folder, cases.policy, checker, dt.datetime.now(dt.UTC))
+    who = actor(user, user_role, number)
+    body = cases.decide(case_id, who, outcome, rationale, approval)
     departure = " (departs from the recommendation, justified)" if body.departure else ""
     click.echo(f"{case_id}: decided {OUTCOME_TEXT[outcome].lower()}{departure}")
+    click.echo(
+        f"Policy {cases.policy.id} version {cases.policy.version} approved by {approver(approval)}"
+    )
     needed = missing_roles(cases.state(case_id), cases.policy)
     click.echo(f"Sign-off needed from: {', '.join(ROLE_TEXT[r] for r in needed)}")
 
@@ -78,32 +76,29 @@ def decide_command(
 @click.option(
     "--role", required=True, type=click.Choice(list(ROLE_TEXT)), help="The role you sign in."
 )
-@click.option("--rank", default="", help="Your rank, if the certificate does not say.")
-@click.option(
-    "--number",
-    "signer_number",
-    default="",
-    help="Your collar number, if the certificate does not say.",
-)
-@key_options
+@signing_key_options
 @store_option
 @criteria_option
+@trust_option
 def sign_command(
     case_id: str,
     role: str,
-    rank: str,
-    signer_number: str,
-    key: Path,
-    passphrase_env: str | None,
+    key: KeySpec,
     store: Path,
     criteria: Path | None,
+    trust: tuple[Path, ...],
 ) -> None:
-    """Sign off the decision on CASE_ID in ROLE, with a signature over the case's head.
+    """Sign off the decision on CASE_ID in ROLE: a signed statement of the case, its head,
+    the role, your certificate, the outcome and the policy.
 
-    A sign-off goes stale when the case changes afterwards and must be repeated.
+    Your name, role, rank and number come from your certificate, which must chain to a
+    trust root (exit 3 if not). A sign-off goes stale when the case changes afterwards
+    and must be repeated.
     """
     cases = open_cases(store, criteria)
-    body = cases.sign(case_id, identity_from(key, passphrase_env), role, rank, signer_number)
+    checker = TrustChecker(trust_roots(trust))
+    with opened_identity(key) as identity:
+        body = cases.sign(case_id, identity, role, checker)
     click.echo(
         f"{case_id}: signed as {ROLE_TEXT[role].lower()} by {body.signer.name} "
         f"over head {body.head}"
@@ -118,23 +113,25 @@ def sign_command(
 
 @click.command("record")
 @click.argument("case_id")
-@key_options
+@signing_key_options
 @click.option(
     "--out", type=click.Path(path_type=Path, dir_okay=False), help="Also write the PDF here."
 )
 @store_option
 @criteria_option
+@trust_option
 def record_command(
     case_id: str,
-    key: Path,
-    passphrase_env: str | None,
+    key: KeySpec,
     out: Path | None,
     store: Path,
     criteria: Path | None,
+    trust: tuple[Path, ...],
 ) -> None:
     """Render the signed PDF/A-3b decision record for CASE_ID (decision maker's key).
 
-    The record is filed in the case folder (records/) and, with --out, written there too.
+    Every sign-off and the policy approval must be intact and trusted (exit 3 if one is
+    not). The record is filed in the case folder (records/) and, with --out, written there.
     """
     from bwvdisclose.record.build import render_record
 
@@ -143,9 +140,11 @@ def record_command(
     if out is not None and not out.parent.is_dir():
         raise RecordError(f"{out.parent} is not a folder")
     cases = open_cases(store, criteria)
-    identity = identity_from(key, passphrase_env)
-    done = render_record(
-        cases.store, case_id, cases.policy, resolve_policy_folder(criteria), identity, out
-    )
+    checker = TrustChecker(trust_roots(trust))
+    with opened_identity(key) as identity:
+        done = render_record(
+            cases.store, case_id, cases.policy, resolve_policy_folder(criteria), identity, out,
+            checker,
+        )  # fmt: skip
     click.echo(f"{case_id}: signed record written to {done.path}")
     click.echo(f"  sha256 {done.sha256}, {done.size} bytes, covers log head {done.head}")

@@ -17,14 +17,17 @@ from bwvdisclose.case.bulk import record_path
 from bwvdisclose.case.files import read_bytes, replace_file
 from bwvdisclose.cases import current_values
 from bwvdisclose.engine import evaluate
-from bwvdisclose.errors import RecordError
+from bwvdisclose.errors import RecordError, TrustError
 from bwvdisclose.policy.load import policy_bundle
 from bwvdisclose.policy.models import Policy, PolicyRef
 from bwvdisclose.record.context import record_context
 from bwvdisclose.record.html import render_html, templates_dir
 from bwvdisclose.record.pdf import Attachment
-from bwvdisclose.signing import Identity, cert_fingerprint
-from bwvdisclose.signoff import missing_roles
+from bwvdisclose.trust.approval import check_decisions
+from bwvdisclose.trust.keys import cert_fingerprint
+from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.signoff import check_signoffs, missing_roles
+from bwvdisclose.trust.statement import AnyIdentity
 from bwvdisclose.whatif import what_would_change
 
 EVENTS_FILE = "case-events.jsonl"
@@ -78,7 +81,7 @@ def attachments_for(log: bytes, policy_folder: Path) -> list[Attachment]:
     ]
 
 
-def check_ready(state: CaseState, policy: Policy, identity: Identity) -> None:
+def check_ready(state: CaseState, policy: Policy, identity: AnyIdentity) -> None:
     """Refuse a record before the decision is made and signed, or with another key."""
     missing = missing_roles(state, policy)
     if missing:
@@ -103,6 +106,20 @@ def check_ready(state: CaseState, policy: Policy, identity: Identity) -> None:
         )
 
 
+def check_trusted(events: list[Event], identity: AnyIdentity, checker: TrustChecker) -> None:
+    """Issue no record over a broken or untrusted sign-off, approval or sealing key."""
+    findings = [*check_signoffs(events, checker), *check_decisions(events, checker)]
+    broken = [f.text for f in findings if f.kind == "broken"]
+    if broken:
+        raise RecordError(f"no record is issued: {broken[0]}")
+    if findings:
+        raise TrustError(f"no record is issued: {findings[0].text}")
+    now = dt.datetime.now(dt.UTC)
+    trust = checker.check(identity.certificate, now, identity.chain, "decision_maker")
+    if not trust.trusted:
+        raise TrustError(f"no record is issued: the sealing key is not trusted: {trust.problem}")
+
+
 def _log_bytes(store: CaseStore, case_id: str, count: int) -> bytes:
     """The first `count` lines of the case log, byte for byte: exactly the events verified."""
     data = read_bytes(store.case_dir(case_id) / "events.jsonl") or b""
@@ -117,8 +134,9 @@ def render_record(
     case_id: str,
     policy: Policy,
     policy_folder: Path,
-    identity: Identity,
-    out: Path | None = None,
+    identity: AnyIdentity,
+    out: Path | None,
+    checker: TrustChecker,
 ) -> Rendered:
     """Render, seal, write (atomically, 0600) and log the record; return where it is."""
     from bwvdisclose.record.pdf import render_pdf
@@ -131,6 +149,7 @@ def render_record(
         )
     state = fold(events)
     check_ready(state, policy, identity)
+    check_trusted(events, identity, checker)
     log = _log_bytes(store, case_id, len(events))
     attachments = attachments_for(log, policy_folder)
     now = dt.datetime.now(dt.UTC)

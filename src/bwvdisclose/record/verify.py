@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-
 from bwvdisclose.errors import RecordError
+from bwvdisclose.trust.roots import TrustRoots, validation_context
 
 
 @dataclass(frozen=True)
@@ -32,6 +30,7 @@ class PdfCheck:
     signer: str
     fingerprint: str
     problems: tuple[str, ...]
+    trust_problem: str = ""  # why the signer is not trusted (not a problem of integrity)
 
     @property
     def ok(self) -> bool:
@@ -39,13 +38,18 @@ class PdfCheck:
         return all(checks) and not self.problems
 
 
-def verify_pdf(pdf: bytes, trust: Sequence[x509.Certificate]) -> PdfCheck:
-    """Check the record's signature against the given trust certificates. Never raises."""
+def verify_pdf(pdf: bytes, trust: TrustRoots) -> PdfCheck:
+    """Check the record's signature: intact, whole file, and trusted under `trust`.
+
+    Trust is judged at the signing time the signature states (a PAdES B-B seal carries
+    no timestamp), with the non-repudiation key usage pyHanko asks of a signer. Never
+    raises: every failure is a problem in the result.
+    """
     with _quiet("pyhanko", "pyhanko_certvalidator"):
         return _verify(pdf, trust)
 
 
-def _verify(pdf: bytes, trust: Sequence[x509.Certificate]) -> PdfCheck:
+def _verify(pdf: bytes, trust: TrustRoots) -> PdfCheck:
     try:
         signatures = list(_reader(pdf).embedded_signatures)
     except Exception as exc:  # a damaged file is a failed check, not a crash
@@ -74,17 +78,14 @@ def _quiet(*names: str) -> Iterator[None]:
             logger.setLevel(level)
 
 
-def _check(pdf: bytes, sig: Any, trust: Sequence[x509.Certificate]) -> PdfCheck:
-    from asn1crypto import x509 as asn1_x509
+def _check(pdf: bytes, sig: Any, trust: TrustRoots) -> PdfCheck:
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
 
-    roots = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in trust]
-    context = ValidationContext(trust_roots=roots, allow_fetching=False)
+    context = validation_context(trust, sig.self_reported_timestamp)
     status = validate_pdf_signature(sig, context)
-    problems = _contents_problems(pdf, sig)
+    problems = _contents_problems(pdf, sig) + _certificate_problems(sig, trust)
     intact = bool(status.intact and status.valid) and not problems
     whole = (
         status.coverage == SignatureCoverageLevel.ENTIRE_FILE
@@ -94,9 +95,15 @@ def _check(pdf: bytes, sig: Any, trust: Sequence[x509.Certificate]) -> PdfCheck:
         problems.append("the signed bytes do not match the signature (the file was altered)")
     if not whole:
         problems.append("the signature does not cover the whole file (changed after signing)")
-    if not status.trusted:
-        problems.append("the signer's certificate does not chain to a trusted certificate")
     cert = status.signing_cert
+    untrusted = ""
+    if not trust:
+        untrusted = "no trust roots are configured (give --trust or BWVDISCLOSE_TRUST)"
+    elif not status.trusted:
+        untrusted = (
+            "its certificate does not chain to a trust root, valid at signing time, "
+            "with the non-repudiation key usage"
+        )
     return PdfCheck(
         signed=True,
         intact=intact,
@@ -105,6 +112,7 @@ def _check(pdf: bytes, sig: Any, trust: Sequence[x509.Certificate]) -> PdfCheck:
         signer=cert.subject.human_friendly,
         fingerprint=hashlib.sha256(cert.dump()).hexdigest(),
         problems=tuple(problems),
+        trust_problem=untrusted,
     )
 
 
@@ -124,6 +132,38 @@ def _contents_problems(pdf: bytes, sig: Any) -> list[str]:
         check_cms_form(contents)
     except ValueError as exc:
         return [f"the signature container was altered: {_one_line(exc)}"]
+    return []
+
+
+def _certificate_problems(sig: Any, trust: TrustRoots) -> list[str]:
+    """Each certificate carried in the signature must verify under its issuer where known.
+
+    The signer's own certificate is covered by the signed attributes; a CA certificate
+    carried beside it is not, and a validator that takes the root from the trust list
+    never reads it. Checking every carried certificate's signature against its issuer
+    (itself, for a root) catches a changed byte there too.
+    """
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        carried = [
+            x509.load_der_x509_certificate(c.chosen.dump()) for c in sig.signed_data["certificates"]
+        ]
+    except (ValueError, TypeError, KeyError):
+        return ["a certificate carried in the signature cannot be read (the file was altered)"]
+    issuers = carried + list(trust.certificates)
+    for cert in carried:
+        for issuer in (i for i in issuers if i.subject == cert.issuer):
+            try:
+                cert.verify_directly_issued_by(issuer)
+                break
+            except (ValueError, TypeError, InvalidSignature):
+                continue
+        else:
+            if any(i.subject == cert.issuer for i in issuers):
+                subject = cert.subject.rfc4514_string()[:120]
+                return [f"the certificate {subject} carried in the signature was altered"]
     return []
 
 
