@@ -7,6 +7,7 @@ so its statistics can be worked out by hand (see HAND below).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +19,11 @@ from bwvdisclose.case import Actor, CaseStore
 from bwvdisclose.cases import Cases, Intake
 from bwvdisclose.policy import Policy
 from bwvdisclose.policy.examples import load_example
-from bwvdisclose.signing import load_identity
 from bwvdisclose.synth import demo_signers, generate_store
-from tests.conftest import CRITERIA, KeyFiles
+from bwvdisclose.trust.keys import load_identity
+from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.roots import TrustRoots
+from tests.conftest import CRITERIA, KeyFiles, roots, shipped_approval
 
 EXAMPLES = CRITERIA / "met-bwv-2020" / "examples"
 R2 = CRITERIA / "met-bwv-2020-r2-illustrative"
@@ -68,6 +71,12 @@ def demo_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def synth_roots(demo_keys: Path) -> TrustRoots:
+    """The demo CA that issued the synthetic store's signers and its policy approval."""
+    return roots(demo_keys / "ca.pem")
+
+
+@pytest.fixture(scope="session")
 def synth_store(tmp_path_factory: pytest.TempPathFactory, demo_keys: Path) -> Path:
     """A synthetic store of 60 cases, read-only: copy it (`copy_store`) to change it."""
     root = tmp_path_factory.mktemp("synth") / "store"
@@ -96,10 +105,12 @@ def build_hand_store(root: Path, policy: Policy, key_files: KeyFiles) -> list[st
         if plan.decide:
             outcome, hours = plan.decide
             clock.now = plan.opened + dt.timedelta(hours=hours)
-            cases.decide(case_id, INSPECTOR, outcome, "Justified in the case file.")
+            approval = shipped_approval(policy)
+            cases.decide(case_id, INSPECTOR, outcome, "Justified in the case file.", approval)
         ids.append(case_id)
     identity = load_identity(key_files.p12, key_files.passphrase)
-    cases.sign(ids[0], identity, "decision_maker")
+    trusted = roots(*os.environ["BWVDISCLOSE_TRUST"].split(os.pathsep))
+    cases.sign(ids[0], identity, "decision_maker", TrustChecker(trusted), clock.now)
     return ids
 
 

@@ -15,8 +15,10 @@ from bwvdisclose.case import (
     fold,
 )
 from bwvdisclose.policy import Policy
-from bwvdisclose.signing import verify_head_signature
 from bwvdisclose.synth import generate_store
+from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.roots import TrustRoots
+from bwvdisclose.trust.signoff import check_signoffs
 from tests.audit.conftest import SYNTH_CASES
 
 RESULT_KEYS = ("exceptions_met", "blocked_by", "referrals", "conditions", "redactions")
@@ -46,7 +48,7 @@ def test_every_result_of_the_decision_table_appears(synth_store: Path, policy: P
     assert seen["redactions"] == {r.id for r in policy.redactions}
 
 
-def test_cases_have_lives(synth_store: Path, policy: Policy) -> None:
+def test_cases_have_lives(synth_store: Path, policy: Policy, synth_roots: TrustRoots) -> None:
     states = list(_states(synth_store))
     assert len(states) == SYNTH_CASES
     opened = sorted(s.intake.opened_at for s in states)
@@ -57,9 +59,9 @@ def test_cases_have_lives(synth_store: Path, policy: Policy) -> None:
     assert departures and all(d.rationale for d in departures)
     signoffs = [e for s in states for e in s.signoffs]
     assert {s.role for s in signoffs} == {"decision_maker", "legal", "data_protection"}
-    assert all(
-        verify_head_signature(s.certificate, s.head, s.signature, s.algorithm) for s in signoffs
-    )
+    checker = TrustChecker(synth_roots)
+    store = CaseStore(synth_store)
+    assert not [f for s in states for f in check_signoffs(store.read(s.case_id), checker)]
     assert any(s.records for s in states)
     assert any(_advice_after_referral(CaseStore(synth_store), s.case_id, policy) for s in states)
 
@@ -76,7 +78,7 @@ def _advice_after_referral(store: CaseStore, case_id: str, policy: Policy) -> bo
     return False
 
 
-UNSTABLE = {"signature", "certificate", "fingerprint", "hash", "prev", "head"}
+UNSTABLE = {"signature", "certificate", "fingerprint", "hash", "prev", "head", "approval"}
 
 
 def _content(root: Path) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import subprocess
 from io import BytesIO
@@ -25,13 +26,16 @@ from bwvdisclose.record.html import templates_dir
 from bwvdisclose.record.pdf import render_pdf
 from bwvdisclose.record.seal import seal_with
 from bwvdisclose.record.verify import extract_attachments
-from bwvdisclose.signing import load_cert_pem, load_identity
-from tests.conftest import CRITERIA
+from bwvdisclose.trust.keys import load_identity
+from bwvdisclose.trust.paths import TrustChecker
+from tests.conftest import CRITERIA, DEMO_CA, TestAuthority, roots, shipped_approval
 from tests.flow.conftest import DEMO, FIXED, PASS, PASS_ENV, Keys, Signed, run
 
 
-def test_verify_passes(signed: Signed, keys: Keys) -> None:
-    code, out, err = run("verify", str(signed.pdf), "--trust", keys.pem("amy-ward"))
+def test_verify_passes(signed: Signed, test_ca: TestAuthority) -> None:
+    code, out, err = run(
+        "verify", str(signed.pdf), "--trust", str(test_ca.pem), "--trust", str(DEMO_CA)
+    )
     assert code == 0, out + err
     assert out.endswith("verified\n")
     assert "FAIL" not in out
@@ -90,9 +94,10 @@ def test_rendering_is_logged_with_the_file_hash(signed: Signed) -> None:
     assert oct(filed.stat().st_mode & 0o777) == "0o600"
 
 
-def test_any_changed_byte_fails(signed: Signed, keys: Keys) -> None:
+def test_any_changed_byte_fails(signed: Signed, test_ca: TestAuthority) -> None:
     data = signed.pdf.read_bytes()
-    trust = [load_cert_pem(Path(keys.pem("amy-ward")))]
+    trust = roots(test_ca.pem, DEMO_CA)
+    assert check_record(data, trust).ok
     step = max(1, len(data) // 37)
     for position in range(0, len(data), step):
         flipped = bytearray(data)
@@ -100,7 +105,9 @@ def test_any_changed_byte_fails(signed: Signed, keys: Keys) -> None:
         assert not check_record(bytes(flipped), trust).ok, position
 
 
-def test_a_tampered_embedded_log_fails_even_when_resealed(signed: Signed, keys: Keys) -> None:
+def test_a_tampered_embedded_log_fails_even_when_resealed(
+    signed: Signed, keys: Keys, test_ca: TestAuthority
+) -> None:
     """Someone with the key re-renders the record from an edited log: the chain check catches it."""
     from bwvdisclose.case import fold
 
@@ -117,7 +124,7 @@ def test_a_tampered_embedded_log_fails_even_when_resealed(signed: Signed, keys: 
     pdf = render_pdf(html, templates_dir(), attachments, "tampered")
     identity = load_identity(Path(keys.p12("amy-ward")), PASS.encode())
     sealed = seal_with(pdf, identity, reason="r", location="l", name="n")
-    result = check_record(sealed, [identity.certificate])
+    result = check_record(sealed, roots(test_ca.pem, DEMO_CA))
     assert not result.ok
     assert any(
         "embedded log: event" in text and "hash does not match" in text for _, text in result.lines
@@ -179,10 +186,11 @@ def _fixed_case(tmp_path: Path, keys: Keys, answers_file: Path, outcome: str, wh
     case_id = cases.open(officer, intake)
     cases.apply(case_id, officer, load_answers(answers_file, policy), None)
     cases.recompute(case_id, officer)
-    cases.decide(
-        case_id, Actor(name="Amy Ward", role="decision maker", number="4711"), outcome, why
-    )
-    cases.sign(case_id, load_identity(Path(keys.p12("amy-ward")), PASS.encode()), "decision_maker")
+    maker = Actor(name="Amy Ward", role="decision maker", number="4711")
+    cases.decide(case_id, maker, outcome, why, shipped_approval(policy))
+    identity = load_identity(Path(keys.p12("amy-ward")), PASS.encode())
+    checker = TrustChecker(roots(*os.environ["BWVDISCLOSE_TRUST"].split(os.pathsep)))
+    cases.sign(case_id, identity, "decision_maker", checker, FIXED)
     state = cases.state(case_id)
     events = store.read(case_id)
     attachments = attachments_for(b"{}\n", resolve_policy_folder(None))
