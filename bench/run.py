@@ -119,6 +119,7 @@ def audit(sizes: list[int]) -> list[Row]:
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             store = str(Path(tmp) / "store")
+            ca = str(Path(tmp) / "store.keys" / "ca.pem")  # the demo store's TEST CA
             start = time.perf_counter()
             subprocess.run(
                 [BWV, "demo", "--cases", str(n), "--store", store, "--seed", "1"],
@@ -128,7 +129,7 @@ def audit(sizes: list[int]) -> list[Row]:
             made = time.perf_counter() - start
             print(f"  (generated {n} synthetic cases in {made:.1f} s)", file=sys.stderr)
             for what, cmd in (
-                ("verify", [BWV, "audit", "verify", "--store", store]),
+                ("verify", [BWV, "audit", "verify", "--store", store, "--trust", ca]),
                 ("replay", [BWV, "audit", "replay", "--criteria", r2, "--store", store]),
             ):
                 wall, peak = median_of(cmd, 3)
