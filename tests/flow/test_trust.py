@@ -387,3 +387,9 @@ def test_the_decision_event_keeps_the_approval(signed: Signed) -> None:
     events = CaseStore(signed.store).read(signed.case_id)
     decision = next(e for e in events if isinstance(e, DecisionRecordedEvent))
     assert decision.approval is not None and decision.approval.policy_id == "met-bwv-2020"
+
+
+def test_show_names_the_approval(signed: Signed) -> None:
+    code, out, err = cli_run("show", signed.case_id, "--store", str(signed.store))
+    assert code == 0, err
+    assert "Policy met-bwv-2020 version 2020.1 approved by Demo Policy Owner (policy_owner)" in out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from bwvdisclose.case import AnswerChangedEvent, CaseState
+from bwvdisclose.case import AnswerChangedEvent, CaseState, PolicyApproval
 from bwvdisclose.cases import status
 from bwvdisclose.checklist import applicable
 from bwvdisclose.explain import explain, show_value
@@ -25,9 +25,22 @@ def header(console: Console, state: CaseState, policy: Policy) -> None:
         d = state.decision
         dep = " [bold red](departs from the recommendation)[/]" if d.departure else ""
         console.print(f"  Decided: [bold]{d.outcome}[/] by {d.actor.name}{dep}")
+        console.print(f"  {approval_line(d.approval)}", markup=False)
     for s in state.signoffs:
         stale = "" if state.is_current(s) else " [red](stale: case changed since)[/]"
         console.print(f"  Signed as {s.role}: {s.signer.name} ({s.signer.number}){stale}")
+
+
+def approval_line(approval: PolicyApproval | None) -> str:
+    """Who approved the policy version the decision was made under (as the decision says)."""
+    from bwvdisclose.trust.approval import approver
+
+    if approval is None:
+        return "Policy approval: none recorded with the decision"
+    return (
+        f"Policy {approval.policy_id} version {approval.version} approved by "
+        f"{approver(approval)} at {approval.approved_at} (checked by `verify`)"
+    )
 
 
 def answers_table(state: CaseState, policy: Policy) -> Table:
