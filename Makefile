@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP) sysdeps
+	@echo "bwvdisclose is installed in $(VENV). To run it: . $(VENV)/bin/activate (then bwvdisclose --help),"
+	@echo "or call $(BIN)/bwvdisclose, or: ln -s \"$$PWD/$(BIN)/bwvdisclose\" ~/.local/bin/"
 
 # poppler-utils gives pdftoppm (page images) and pdfsig (independent signature check).
 # libharfbuzz-subset0 lets WeasyPrint subset fonts in C; its fontTools fallback is

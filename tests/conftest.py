@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,12 +12,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from bwvdisclose.answers import Answer
 from bwvdisclose.case import PolicyApproval
 from bwvdisclose.cli.main import cli
 from bwvdisclose.policy import Policy, load_policy
 from bwvdisclose.trust.ca import issue_test_identity, load_ca, make_test_ca
 from bwvdisclose.trust.keys import Identity
 from bwvdisclose.trust.roots import TrustRoots
+from tests.pgcluster import Cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -134,3 +137,51 @@ def roots(*paths: Path | str) -> TrustRoots:
     from bwvdisclose.trust.roots import load_roots
 
     return load_roots([Path(p) for p in paths])
+
+
+def explained(
+    policy: Policy, answers: Mapping[str, Answer], why: str = "Recorded for the test"
+) -> dict[str, Answer]:
+    """Answers from a policy example (which needs none) with the rationales a case requires."""
+    return {
+        k: a
+        if a.rationale or not policy.questions[k].rationale_required
+        else Answer(value=a.value, rationale=why)
+        for k, a in answers.items()
+    }
+
+
+# --- a real PostgreSQL server, started once per session when a test asks for it ----------
+
+
+_DATABASES = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster (initdb + pg_ctl in a temp folder), stopped at the end."""
+    with Cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def pg_database(pg_cluster: Cluster) -> str:
+    """The superuser's URL of a new, empty database for this one test."""
+    return pg_cluster.create_database(f"t{next(_DATABASES)}")
+
+
+@pytest.fixture(scope="session")
+def pg_store_template(pg_cluster: Cluster) -> str:
+    """A database holding an initialised, empty case store, copied for each test."""
+    from bwvdisclose.store.postgres.connect import connect
+    from bwvdisclose.store.postgres.schema import init_store
+
+    with connect(pg_cluster.create_database("store_template")) as conn:
+        init_store(conn)
+    return "store_template"
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Cluster, pg_store_template: str) -> str:
+    """A new database holding an initialised, empty case store (owned by the superuser)."""
+    return pg_cluster.create_database(f"s{next(_DATABASES)}", template=pg_store_template)

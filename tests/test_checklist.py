@@ -171,6 +171,7 @@ def test_revisit_a_question_when_everything_is_answered(policy: Policy) -> None:
         "y",
         "Threats posted online",
         "New intelligence at 11:00",
+        "y",  # the outcome stays settled (no exception met): answer the rest anyway
         "a",
         "Asked the command team",
     ]
@@ -188,3 +189,65 @@ def test_revisit_a_question_when_everything_is_answered(policy: Policy) -> None:
         ),
         ("record", "command.advice", "pending", "Asked the command team"),  # now applies, so asked
     ]
+
+
+NO_EXCEPTION = {
+    "incident.type": "arrest",
+    "force.shown": False,
+    "media.viral": True,
+    "media.allegations": [],
+    "tension.significant_concern": False,
+    "appeal.active": False,
+}
+
+
+def test_once_the_recommendation_is_settled_the_rest_is_offered_not_forced(
+    policy: Policy,
+) -> None:
+    """After the third exception is answered no, nothing left can change do not publish."""
+    script, sink = Script(["n", "Single arrest, no wider disorder", "n"]), Sink()
+    outcome = Checklist(policy, NO_EXCEPTION, script, sink).run()
+    assert sink.events == [
+        ("record", "challenge.conveys_general_challenge", False, "Single arrest, no wider disorder")
+    ]
+    assert (outcome.finished, outcome.settled, outcome.remaining) == (True, "do_not_publish", 9)
+    said = [s for s in script.shown if s.startswith("SAY The recommendation is settled")]
+    assert said == [
+        "SAY The recommendation is settled: DO NOT PUBLISH. No answer to the 9 question(s) left "
+        "can change it; they matter only if the decision maker departs from it."
+    ]
+
+
+def test_the_rest_can_still_be_answered_and_is_offered_once(policy: Policy) -> None:
+    answers = {**NO_EXCEPTION, "challenge.conveys_general_challenge": False}
+    script, sink = Script(["maybe", "y", "y", "Faces visible", "q"]), Sink()
+    outcome = Checklist(policy, answers, script, sink).run()
+    assert "SAY Not understood: 'maybe'. Type y or n." in script.shown
+    assert sink.events == [("record", "dp.identifiable_third_parties", True, "Faces visible")]
+    assert not outcome.finished and outcome.settled is None
+    assert sum(s.startswith("SAY The recommendation is settled") for s in script.shown) == 1
+
+
+def test_nothing_is_settled_while_an_exception_is_open(policy: Policy) -> None:
+    from bwvdisclose.checklist import settled
+
+    assert settled(policy, NO_EXCEPTION) is None  # the general challenge is still open
+    rec = settled(policy, {**NO_EXCEPTION, "challenge.conveys_general_challenge": False})
+    assert rec is not None and rec.outcome == "do_not_publish"
+    assert rec.conditions == ["consider_context_statement"]
+    met = {
+        **NO_EXCEPTION,
+        "challenge.conveys_general_challenge": True,
+        "challenge.setting": "protest",
+    }
+    assert settled(policy, met) is None  # data protection and referrals still decide
+
+
+def test_a_rationale_with_hidden_characters_or_too_long_is_asked_again(policy: Policy) -> None:
+    answers = {k: v for k, v in NO_EXCEPTION.items() if k != "appeal.active"}
+    replies = ["n", "bad\x1b[31m", "x" * 5000, "No appeal planned", "q"]
+    script, sink = Script(replies), Sink()
+    Checklist(policy, answers, script, sink).run()
+    assert sink.events == [("record", "appeal.active", False, "No appeal planned")]
+    assert any("control character" in s for s in script.shown)
+    assert any("Keep it under 4000 characters" in s for s in script.shown)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import click
 import pytest
@@ -70,3 +72,56 @@ def test_readme_worked_example_is_real_output(invoke: Invoke) -> None:
     shown = "\n".join(line[4:] for line in block.splitlines()[1:])
     result = invoke("evaluate", str(ROOT / "demo" / "answers" / "protest.yaml"))
     assert shown.strip() == result.output.strip()
+
+
+def test_readme_command_table_is_one_table() -> None:
+    """Every command row sits under the table's header: no blank line splits the table."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Command reference", 1)[1].split("\n## ", 1)[0]
+    start = section.index("| command | what it does |")
+    block = section[start:].split("\n\n", 1)[0].splitlines()
+    assert block[1] == "|---|---|"
+    assert all(line.startswith("| `bwvdisclose ") for line in block[2:])
+    for command in COMMANDS:
+        assert any(line.startswith(f"| `bwvdisclose {command}") for line in block), command
+
+
+def test_readme_says_how_to_get_on_path_and_about_sudo() -> None:
+    readme = (ROOT / "README.md").read_text()
+    quick = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    assert ". .venv/bin/activate" in quick
+    assert "sudo" in quick and "apt-get" in quick
+
+
+def _matches(expected: list[str], actual: list[str]) -> bool:
+    """Lines in order; a line `...` stands for any lines, `...` inside a line for any text."""
+    if not expected:
+        return not actual
+    head, rest = expected[0], expected[1:]
+    if head.strip() == "...":
+        return any(_matches(rest, actual[i:]) for i in range(len(actual) + 1))
+    pattern = ".*".join(re.escape(part) for part in head.split("..."))
+    return (
+        bool(actual) and re.fullmatch(pattern, actual[0]) is not None and _matches(rest, actual[1:])
+    )
+
+
+def test_readme_audit_example_is_real_output(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo store, audit verify and audit replay of the Audit section, run as shown."""
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("    $ bwvdisclose demo --cases 100 --store casefiles\n")
+    block = readme[start : readme.index("\nA list that differs", start)]
+    lines = [line[4:] for line in block.rstrip("\n").splitlines()]
+    commands = [n for n, line in enumerate(lines) if line.startswith("$ bwvdisclose ")]
+    assert len(commands) == 3
+    monkeypatch.chdir(tmp_path)
+    for n, at in enumerate(commands):
+        args = [str(ROOT / a) if a.startswith("criteria/") else a for a in lines[at].split()[2:]]
+        end = commands[n + 1] if n + 1 < len(commands) else len(lines)
+        expected = lines[at + 1 : end]
+        result = invoke(*args)
+        assert result.exit_code == 0, result.output
+        actual = result.stdout.rstrip("\n").splitlines()
+        assert _matches(expected, actual), (lines[at], "\n".join(actual))

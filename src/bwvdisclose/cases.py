@@ -79,6 +79,7 @@ class Cases:
     def record(
         self, case_id: str, actor: Actor, qid: str, value: AnswerValue, rationale: str
     ) -> None:
+        needs_rationale(self.policy, {qid: rationale})
         self.store.append(
             case_id, actor, AnswerRecorded(question=qid, value=value, rationale=rationale)
         )
@@ -93,6 +94,7 @@ class Cases:
         rationale: str,
         reason: str,
     ) -> None:
+        needs_rationale(self.policy, {qid: rationale})
         body = AnswerChanged(
             question=qid, value=value, previous=previous, rationale=rationale, reason=reason
         )
@@ -117,6 +119,7 @@ class Cases:
             )
             raise AnswersError(f"changing an answer needs --reason: {names}")
         new = {k: a for k, a in answers.items() if k not in current}
+        needs_rationale(self.policy, {k: a.rationale for k, a in (new | changes).items()})
         for qid, a in new.items():
             self.record(case_id, actor, qid, a.value, a.rationale)
         for qid, a in changes.items():
@@ -176,6 +179,25 @@ class Cases:
         self._log_recommendation(state, actor, rec)
         self.store.append(case_id, actor, body)
         return body
+
+
+def needs_rationale(policy: Policy, rationales: Mapping[str, str]) -> None:
+    """One rule for every way answers reach a case: the checklist, a file, `--answer`.
+
+    An answer to a question marked `rationale_required` goes on the record with its
+    rationale; all such answers lacking one are named at once, before anything is written.
+    """
+    lacking = [
+        qid
+        for qid, text in rationales.items()
+        if policy.questions[qid].rationale_required and not text.strip()
+    ]
+    if lacking:
+        raise AnswersError(
+            f"a rationale is required for: {', '.join(lacking)} (these answers go on the "
+            "record with their reasons; in an answers file write `ID: {value: ..., "
+            "rationale: ...}`, with --answer give --rationale)"
+        )
 
 
 def decision_for(

@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from bwvdisclose.answers import check_value, parse_text_value
-from bwvdisclose.engine import holds
-from bwvdisclose.explain import show_value
+from bwvdisclose.answers import MAX_TEXT, check_value, parse_text_value
+from bwvdisclose.engine import evaluate, holds
+from bwvdisclose.explain import OUTCOME_TEXT, show_value
 from bwvdisclose.policy.models import AnswerValue, Policy, Question, Section
+from bwvdisclose.recommendation import Recommendation
+from bwvdisclose.safetext import hidden_char
 
 # Menu keys (a, b, ... or y, n) win over these words; `b` is a menu key, never "back".
 BACK_WORDS = {"back", "<"}
@@ -48,10 +50,16 @@ class AnswerSink(Protocol):
 
 @dataclass(frozen=True)
 class Outcome:
-    """How a checklist run ended: finished (every applicable question answered) or stopped."""
+    """How a checklist run ended: finished (every question that decides answered) or stopped.
+
+    `settled` is the outcome when the officer stopped once the recommendation was settled,
+    leaving `remaining` questions that matter only if the decision maker departs from it.
+    """
 
     finished: bool
     asked: int
+    settled: str | None = None
+    remaining: int = 0
 
 
 class Quit(Exception):
@@ -70,6 +78,29 @@ def applicable(policy: Policy, answers: Mapping[str, AnswerValue]) -> list[Quest
 
 def next_question(policy: Policy, answers: Mapping[str, AnswerValue]) -> Question | None:
     return next((q for q in applicable(policy, answers) if q.id not in answers), None)
+
+
+def settled(policy: Policy, answers: Mapping[str, AnswerValue]) -> Recommendation | None:
+    """The recommendation, if no unanswered question can change any part of it, else None.
+
+    Settled means a definite outcome whose exceptions, referrals, redactions and conditions
+    are all known: the questions still open matter only to a departure from it.
+    """
+    rec = evaluate(policy, answers)
+    if rec.outcome == "incomplete" or rec.missing:
+        return None
+    open_kinds = ("exception", "referral", "redaction", "condition", "step")
+    if any(t.kind in open_kinds and t.held is None and t.applies for t in rec.trace):
+        return None
+    # A question with a default (advice: pending) is assumed, not known: try its answers.
+    summary = rec.summary()
+    for q in applicable(policy, answers):
+        if q.id in answers or q.default is None:
+            continue
+        for value in q.choices or []:
+            if evaluate(policy, {**answers, q.id: value}, explain=False).summary() != summary:
+                return None
+    return rec
 
 
 def section_of(policy: Policy, qid: str) -> Section:
@@ -128,9 +159,13 @@ class Checklist:
             q.id for q in applicable(policy, self.answers) if q.id in self.answers
         ]
         self.asked = 0
+        self.offered = False  # the rest is offered once a run, when the outcome is settled
 
     def run(self, start: str | None = None) -> Outcome:
-        """Ask until every applicable question is answered; `start` revisits that question first."""
+        """Ask what decides; once the recommendation is settled, offer the rest.
+
+        `start` revisits that question first.
+        """
         if start is not None and start not in self.policy.questions:
             raise ValueError(f"unknown question {start}")
         shown: str | None = None
@@ -144,6 +179,10 @@ class Checklist:
                 )
                 if q is None:
                     return Outcome(True, self.asked)
+                if revisit is None and not self.offered:
+                    stop = self._offer_rest()
+                    if stop is not None:
+                        return stop
                 section = section_of(self.policy, q.id)
                 if section.id != shown:
                     self.prompter.section(section, clauses(self.policy, section.cites))
@@ -151,6 +190,26 @@ class Checklist:
                 revisit = self._ask(q)
         except Quit:
             return Outcome(False, self.asked)
+
+    def _offer_rest(self) -> Outcome | None:
+        """When the recommendation is settled, say so and ask whether to go on; None: go on."""
+        rec = settled(self.policy, self.answers)
+        if rec is None:
+            return None
+        self.offered = True
+        rest = [q for q in applicable(self.policy, self.answers) if q.id not in self.answers]
+        text = OUTCOME_TEXT.get(rec.outcome, rec.outcome)
+        self.prompter.say(
+            f"The recommendation is settled: {text}. No answer to the {len(rest)} question(s) "
+            "left can change it; they matter only if the decision maker departs from it."
+        )
+        while True:
+            reply = self.prompter.read("Answer them now? (y/n; Enter for no)").strip().lower()
+            if reply in ("y", "yes"):
+                return None
+            if reply in ("", "n", "no") or reply in QUIT_WORDS:
+                return Outcome(True, self.asked, settled=rec.outcome, remaining=len(rest))
+            self.prompter.say(f"Not understood: {reply!r}. Type y or n.")
 
     def _ask(self, q: Question) -> str | None:
         """Ask one question; return the ID of a question to revisit (after `back`), if any."""
@@ -217,6 +276,13 @@ class Checklist:
             text = self.prompter.read(prompt).strip()
             if text.lower() in QUIT_WORDS:
                 raise Quit
-            if text:
+            if not text:
+                self.prompter.say("A reason is required for this answer; it goes on the record.")
+            elif len(text) > MAX_TEXT:
+                self.prompter.say(f"Keep it under {MAX_TEXT} characters; please type it again.")
+            elif problem := hidden_char(text):
+                self.prompter.say(
+                    f"It holds a control character ({problem}); please type it again."
+                )
+            else:
                 return text
-            self.prompter.say("A reason is required for this answer; it goes on the record.")

@@ -65,3 +65,7 @@ class TrustError(SigningError):
 
 class RecordError(BwvError):
     """A decision record cannot be rendered, signed or verified."""
+
+
+class StoreError(CaseError):
+    """The case store cannot be reached or used: server down, not set up, wrong schema."""

@@ -23,7 +23,7 @@ from bwvdisclose.synth import demo_signers, generate_store
 from bwvdisclose.trust.keys import load_identity
 from bwvdisclose.trust.paths import TrustChecker
 from bwvdisclose.trust.roots import TrustRoots
-from tests.conftest import CRITERIA, KeyFiles, roots, shipped_approval
+from tests.conftest import CRITERIA, KeyFiles, explained, roots, shipped_approval
 
 EXAMPLES = CRITERIA / "met-bwv-2020" / "examples"
 R2 = CRITERIA / "met-bwv-2020-r2-illustrative"
@@ -100,7 +100,7 @@ def build_hand_store(root: Path, policy: Policy, key_files: KeyFiles) -> list[st
         case_id = cases.open(OFFICER, intake)
         path = EXAMPLES / f"{plan.example}.yaml"
         answers = validate_answers(policy, load_example(path).answers, path.name)
-        cases.apply(case_id, OFFICER, answers, None)
+        cases.apply(case_id, OFFICER, explained(policy, answers), None)
         cases.recompute(case_id, OFFICER)
         if plan.decide:
             outcome, hours = plan.decide

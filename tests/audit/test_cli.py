@@ -101,6 +101,8 @@ def test_stats_json_and_text(invoke: Invoke, hand_store: Path) -> None:
         "departures",
         "by",
         "time_to_decision",
+        "recommended_vs_decided",
+        "departure_cases",
         "by_month",
     }
     text = _ok(invoke, "audit", "stats", "--store", str(hand_store))
@@ -153,3 +155,75 @@ def test_demo_command(invoke: Invoke, tmp_path: Path, demo_keys: Path) -> None:
     again = invoke(*args)
     assert again.exit_code == 1
     assert "already holds cases" in again.output
+
+
+def test_list_csv_and_json_carry_departure_justifications(invoke: Invoke, hand_store: Path) -> None:
+    args = ("audit", "list", "--store", str(hand_store), "--departure")
+    rows = list(csv.DictReader(io.StringIO(_ok(invoke, *args, "--format", "csv"))))
+    assert [(r["case_id"], r["justification"]) for r in rows] == [
+        ("BWV-2024-0002", "Justified in the case file.")
+    ]
+    (doc,) = json.loads(_ok(invoke, *args, "--format", "json"))
+    assert doc["justification"] == "Justified in the case file."
+
+
+def test_stats_text_shows_recommended_against_decided_and_departures(
+    invoke: Invoke, hand_store: Path
+) -> None:
+    out = _ok(invoke, "audit", "stats", "--store", str(hand_store))
+    assert "Recommended (rows) against decided (columns), decided cases" in out
+    assert "  BWV-2024-0002  2024-03-16  recommended do_not_publish, decided publish by " in out
+    assert out.count("Justified in the case file.") == 1
+
+
+def test_report_file_is_private_whatever_the_umask(
+    invoke: Invoke, hand_store: Path, tmp_path: Path
+) -> None:
+    import os
+
+    out = tmp_path / "report.pdf"
+    old = os.umask(0)
+    try:
+        _ok(invoke, "audit", "report", "--store", str(hand_store), "--out", str(out))
+    finally:
+        os.umask(old)
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+
+
+def test_report_pages_keep_each_chart_with_its_heading(
+    invoke: Invoke, hand_store: Path, tmp_path: Path
+) -> None:
+    """Read back from the PDF: each chart heading is on the page that draws its chart."""
+    import subprocess
+
+    out = tmp_path / "report.pdf"
+    _ok(invoke, "audit", "report", "--store", str(hand_store), "--out", str(out),
+        "--departure", "--from", "2024-01-01", "--to", "2024-06-30")  # fmt: skip
+    pages = subprocess.run(
+        ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout.split("\f")
+    marks = {  # heading -> text drawn inside its chart
+        "Recommended outcomes by month opened": "24-02",  # a month without cases, drawn
+        "Time from opening to decision": "4 weeks or more",
+    }
+    for heading, drawn in marks.items():
+        (page,) = [p for p in pages if heading in p]
+        assert drawn in page, heading
+    text = " ".join("\f".join(pages).split())
+    assert "departures from the recommendation only" in text and "departure True" not in text
+    assert "Recommended against decided" in text
+    assert "Justified in the case file." in text
+
+
+def test_every_chart_is_kept_with_its_heading_in_the_html(invoke: Invoke, hand_store: Path) -> None:
+    import re
+
+    stats = json.loads(
+        _ok(invoke, "audit", "stats", "--store", str(hand_store), "--format", "json")
+    )
+    html = report_html(stats, scope="s", generated=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    sections = re.findall(r'<section class="keep">(.*?)</section>', html, re.S)
+    charts = [s for s in sections if "<svg" in s]
+    assert len(charts) == html.count("<svg") == 4
+    assert all(s.lstrip().startswith("<h2>") for s in charts)
+    assert ".keep { break-inside: avoid; }" in html

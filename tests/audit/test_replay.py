@@ -14,7 +14,7 @@ from bwvdisclose.cases import Cases, Intake
 from bwvdisclose.policy import Policy, load_policy
 from bwvdisclose.policy.examples import load_example
 from tests.audit.conftest import R2, copy_store
-from tests.conftest import CRITERIA
+from tests.conftest import CRITERIA, explained
 
 OCCURRED = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
 WHO = Actor(name="PC Sam Jones", role="duty officer", number="PC 1234")
@@ -71,7 +71,8 @@ def test_the_r2_change_seen_from_a_case_answered_under_r2(tmp_path: Path, policy
     cases = Cases(CaseStore(tmp_path / "store"), r2)
     case_id = cases.open(WHO, Intake("CAD 2/01JAN24", OCCURRED, "Whitehall", []))
     path = R2 / "examples" / "26-release-necessary-no-legal-referral.yaml"
-    cases.apply(case_id, WHO, validate_answers(r2, load_example(path).answers, path.name), None)
+    answers = validate_answers(r2, load_example(path).answers, path.name)
+    cases.apply(case_id, WHO, explained(r2, answers), None)
     cases.recompute(case_id, WHO)
     (change,) = _replay(tmp_path / "store", r2, load_policy(CRITERIA / "met-bwv-2020"))
     assert (change.before["outcome"], change.after["outcome"]) == ("publish", "refer")
@@ -91,3 +92,23 @@ def test_a_damaged_case_is_not_replayed(hand_store: Path, policy: Policy, tmp_pa
     assert [c.case_id for c in summary.changes] == ["BWV-2024-0005"]
     (problem,) = summary.unreadable
     assert problem.startswith("BWV-2024-0003: fails verification at event ")
+
+
+def test_summary_and_rule_lines_agree_on_what_is_unknown(hand_store: Path, policy: Policy) -> None:
+    """A list never says `(none)` for an item whose rule line says `unknown`."""
+    from bwvdisclose.cli.audit_views import change_text
+
+    changes = _replay(hand_store, policy, load_policy(R2))
+    for change in changes:
+        unknown = {(r.kind, r.id) for r in change.rules if r.after == "unknown"}
+        text = "\n".join(change_text(change))
+        for field in change.changed:
+            kind = {"referrals_triggered": "referral", "referrals": "referral"}.get(field)
+            for kind_, rid in unknown:
+                if kind_ == kind:
+                    assert rid in change.unknown_after[field], (change.case_id, field)
+                    assert f"unknown: {rid}" in text.split(f"  {field}: ", 1)[1].split("\n")[0]
+    cleared = changes[1]
+    line = next(x for x in change_text(cleared) if x.startswith("  referrals_triggered: "))
+    assert "legal" not in cleared.after["referrals_triggered"]
+    assert line.endswith("; unknown: legal") and "(none)" not in line

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bwvdisclose.audit.policies import PolicyCatalog
-from bwvdisclose.audit.rows import CaseRow, Filters, list_rows
+from bwvdisclose.audit.rows import CaseRow, Filters, describe, list_rows
 from bwvdisclose.audit.stats import compute_stats, percentile
 from bwvdisclose.policy import Policy
 from tests.audit.conftest import copy_store
@@ -119,3 +119,51 @@ def test_a_damaged_case_is_listed_and_left_out_of_stats(
     assert _rows(store, catalog, state="damaged") == [damaged]
     stats = compute_stats(rows)
     assert (stats["cases"], stats["damaged"], stats["departures"]) == (4, 1, 0)
+
+
+def test_months_without_cases_are_shown_with_zeros(catalog: PolicyCatalog) -> None:
+    def row(n: int, month: int) -> CaseRow:
+        opened = dt.datetime(2025, month, 3, 9, tzinfo=dt.UTC)
+        return CaseRow(case_id=f"BWV-2025-{n:04d}", opened=opened, recommended="refer",
+                       state="awaiting advice")  # fmt: skip
+
+    stats = compute_stats([row(1, 1), row(2, 4)])
+    assert list(stats["by_month"]) == ["2025-01", "2025-02", "2025-03", "2025-04"]
+    assert stats["by_month"]["2025-02"] == {
+        "opened": 0, "recommended": {}, "decided": {}, "departures": 0
+    }  # fmt: skip
+    spanned = compute_stats([row(1, 1)], (dt.date(2024, 12, 1), dt.date(2025, 2, 28)))
+    assert list(spanned["by_month"]) == ["2024-12", "2025-01", "2025-02"]
+    wide = compute_stats([row(1, 1)], (dt.date(1900, 1, 1), None))  # not a century of months
+    assert list(wide["by_month"]) == ["2025-01"]
+
+
+def test_recommended_against_decided_and_departures_with_justifications(
+    hand_store: Path, catalog: PolicyCatalog
+) -> None:
+    stats = compute_stats(list_rows(hand_store, catalog))
+    assert stats["recommended_vs_decided"] == {
+        "do_not_publish": {"do_not_publish": 1, "publish": 1},
+        "publish": {"publish": 2},
+    }
+    (departure,) = stats["departure_cases"]
+    assert departure == {
+        "case_id": "BWV-2024-0002",
+        "decided_at": "2024-03-16",
+        "recommended": "do_not_publish",
+        "decided": "publish",
+        "decision_maker": "Insp Lee Park",
+        "justification": "Justified in the case file.",
+    }
+    rows = {r.case_id: r for r in list_rows(hand_store, catalog)}
+    assert rows["BWV-2024-0002"].justification == "Justified in the case file."
+    assert rows["BWV-2024-0001"].justification == ""  # followed the recommendation
+
+
+def test_filters_read_as_words() -> None:
+    assert describe(Filters()) == "all cases"
+    words = describe(Filters(opened_from=dt.date(2025, 1, 1), departure=True, decided="publish"))
+    assert words == (
+        "cases opened from 01 Jan 2025; decided publish; departures from the recommendation only"
+    )
+    assert "True" not in words and "departure " not in words

@@ -92,7 +92,11 @@ def test_changing_an_answer_needs_a_reason_and_is_logged(invoke: Invoke, store: 
     refused = invoke(*args, env=WHO)
     assert refused.exit_code == 1
     assert "changing an answer needs --reason: officers.safety_risk (no -> yes)" in refused.stderr
-    done = invoke(*args, "--reason", "Threats posted against the officers", env=WHO)
+    reason = ("--reason", "Threats posted against the officers")
+    unexplained = invoke(*args, *reason, env=WHO)
+    assert unexplained.exit_code == 1
+    assert "a rationale is required for: officers.safety_risk" in unexplained.stderr
+    done = invoke(*args, *reason, "--rationale", "Intelligence report 17/11", env=WHO)
     assert done.exit_code == 0, done.output
     doc = json.loads(invoke("show", case_id, "--store", str(store), "--format", "json").output)
     change = doc["history"][-1]
@@ -128,6 +132,7 @@ def test_verify_ok_and_tampered(invoke: Invoke, store: Path) -> None:
 
 @pytest.mark.parametrize("case_id", ["../etc", "BWV-2026-1/../../x", "/tmp/x", "nonsense"])
 def test_case_ids_cannot_name_paths(invoke: Invoke, store: Path, case_id: str) -> None:
+    store.mkdir()
     result = invoke("show", case_id, "--store", str(store))
     assert result.exit_code == 1
     assert "is not a case ID" in result.stderr

@@ -28,7 +28,7 @@ from bwvdisclose.record.seal import seal_with
 from bwvdisclose.record.verify import extract_attachments
 from bwvdisclose.trust.keys import load_identity
 from bwvdisclose.trust.paths import TrustChecker
-from tests.conftest import CRITERIA, DEMO_CA, TestAuthority, roots, shipped_approval
+from tests.conftest import CRITERIA, DEMO_CA, TestAuthority, explained, roots, shipped_approval
 from tests.flow.conftest import DEMO, FIXED, PASS, PASS_ENV, Keys, Signed, run
 
 
@@ -184,7 +184,7 @@ def _fixed_case(tmp_path: Path, keys: Keys, answers_file: Path, outcome: str, wh
         ["BWV-1"],
     )
     case_id = cases.open(officer, intake)
-    cases.apply(case_id, officer, load_answers(answers_file, policy), None)
+    cases.apply(case_id, officer, explained(policy, load_answers(answers_file, policy)), None)
     cases.recompute(case_id, officer)
     maker = Actor(name="Amy Ward", role="decision maker", number="4711")
     cases.decide(case_id, maker, outcome, why, shipped_approval(policy))

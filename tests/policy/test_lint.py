@@ -35,3 +35,17 @@ def test_lint_reports_question_never_asked(tmp_path: Path) -> None:
     path.write_text(text)
     _, problems, _ = lint(folder)
     assert "questions.force.types: ask_when can never hold, so it is never asked" in problems
+
+
+def test_lint_requires_help_and_choice_labels(tmp_path: Path) -> None:
+    folder = tmp_path / "p"
+    shutil.copytree(CRITERIA / "met-bwv-2020", folder)
+    path = folder / "policy.yaml"
+    text = path.read_text()
+    text = text.replace(
+        "        help: Any use of force, including compliant handcuffing.\n", ""
+    ).replace("          no_objection: No objection to publication\n", "", 1)
+    path.write_text(text)
+    _, problems, _ = lint(folder)
+    assert "questions.force.shown: no help (what it means, how to answer)" in problems
+    assert "questions.legal.advice: choices without a label: no_objection" in problems

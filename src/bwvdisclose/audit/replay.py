@@ -31,12 +31,18 @@ from bwvdisclose.case import (
 )
 from bwvdisclose.engine import evaluate
 from bwvdisclose.policy.models import AnswerValue, Policy, PolicyRef
-from bwvdisclose.recommendation import TraceItem
+from bwvdisclose.recommendation import Recommendation, TraceItem
 
 FIELDS = (
     "outcome", "exceptions_met", "blocked_by", "referrals", "referrals_triggered",
     "conditions", "redactions",
 )  # fmt: skip
+# The trace kind behind each list: an item whose rule came out unknown is neither in the
+# list nor out of it, and the summary says so, as the rule lines do.
+KINDS = {
+    "exceptions_met": "exception", "referrals": "referral", "referrals_triggered": "referral",
+    "conditions": "condition", "redactions": "redaction",
+}  # fmt: skip
 
 
 class _Frozen(BaseModel):
@@ -62,6 +68,9 @@ class CaseChange(_Frozen):
     changed: list[str]
     missing: list[str]  # what the new policy needs answered, when it gives incomplete
     rules: list[RuleDiff]
+    # per changed list, the items whose rule is unknown (neither held nor not) on each side
+    unknown_before: dict[str, list[str]] = {}
+    unknown_after: dict[str, list[str]] = {}
     note: str = ""
 
 
@@ -169,9 +178,22 @@ def replay_case(
         after=after,
         changed=changed,
         missing=after_rec.missing,
-        rules=rule_diffs(found.policy, base.trace, new, after_rec.trace),
+        rules=rule_diffs(found.policy, base, new, after_rec),
+        unknown_before=unknown_items(base, changed),
+        unknown_after=unknown_items(after_rec, changed),
         note=note,
     )
+
+
+def unknown_items(rec: Recommendation, fields: list[str]) -> dict[str, list[str]]:
+    """For each list in `fields`, the items whose rule is unknown (as the rule lines say)."""
+    found: dict[str, list[str]] = {}
+    for name in fields:
+        kind = KINDS.get(name)
+        ids = [t.id for t in rec.trace if t.kind == kind and is_unknown(t, rec.outcome)]
+        if ids:
+            found[name] = ids
+    return found
 
 
 def rule_ids(policy: Policy) -> set[tuple[str, str]]:
@@ -184,22 +206,29 @@ def rule_ids(policy: Policy) -> set[tuple[str, str]]:
     return {(kind, rule.id) for kind, rules in kinds.items() for rule in rules}
 
 
-def _result(item: TraceItem | None, known: bool) -> str:
+def _result(item: TraceItem | None, known: bool, outcome: str) -> str:
     if item is None:
         return "not reached" if known else "not in the policy"
+    if item.held is None and not is_unknown(item, outcome):
+        return "does not apply"
     return {True: "held", False: "did not hold", None: "unknown"}[item.held]
 
 
+def is_unknown(item: TraceItem, outcome: str) -> bool:
+    """The rule's result is open: its answers are missing, or the outcome it hangs on is."""
+    return item.held is None and (item.applies or outcome == "incomplete")
+
+
 def rule_diffs(
-    old: Policy, before: list[TraceItem], new: Policy, after: list[TraceItem]
+    old: Policy, base: Recommendation, new: Policy, after_rec: Recommendation
 ) -> list[RuleDiff]:
     """Trace items (by kind and id) whose result differs, in the new trace's order.
 
     An item missing from a trace is `not reached` (a later step, or the referrals, when
     an earlier step decided) or `not in the policy`.
     """
-    was = {(t.kind, t.id): t for t in before}
-    now = {(t.kind, t.id): t for t in after}
+    was = {(t.kind, t.id): t for t in base.trace}
+    now = {(t.kind, t.id): t for t in after_rec.trace}
     old_ids, new_ids = rule_ids(old), rule_ids(new)
     diffs = []
     for key in [*now, *(k for k in was if k not in now)]:
@@ -213,8 +242,8 @@ def rule_diffs(
                 kind=key[0],
                 id=key[1],
                 title=shown.title,
-                before=_result(a, key in old_ids),
-                after=_result(b, key in new_ids),
+                before=_result(a, key in old_ids, base.outcome),
+                after=_result(b, key in new_ids, after_rec.outcome),
                 cites=shown.cites,
                 clauses=shown.clauses,
             )

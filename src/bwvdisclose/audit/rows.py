@@ -42,6 +42,7 @@ class CaseRow(BaseModel):
     referrals: list[str] = []  # every referral the recommendation triggered
     decision_maker: str = ""
     decided_at: dt.datetime | None = None
+    justification: str = ""  # the written justification of a departure
     state: str = DAMAGED
     problem: str = ""
 
@@ -76,6 +77,24 @@ class Filters(BaseModel):
         return all(checks)
 
 
+def describe(filters: Filters) -> str:
+    """The filters in words, for the report's scope line: `all cases` when none is given."""
+    f = filters
+    parts = [
+        f"opened from {f.opened_from:%d %b %Y}" if f.opened_from else "",
+        f"opened up to {f.opened_to:%d %b %Y}" if f.opened_to else "",
+        f"recommended {f.recommended.replace('_', ' ')}" if f.recommended else "",
+        f"decided {f.decided.replace('_', ' ')}" if f.decided else "",
+        f"exception {f.exception.replace('_', ' ')} met" if f.exception else "",
+        f"decision maker's name contains '{f.decision_maker}'" if f.decision_maker else "",
+        {True: "departures from the recommendation only", False: "decisions that follow the "
+         "recommendation only", None: ""}[f.departure],
+        f"where cases stand: {f.state}" if f.state else "",
+    ]  # fmt: skip
+    chosen = [p for p in parts if p]
+    return "cases " + "; ".join(chosen) if chosen else "all cases"
+
+
 def row_of(state: CaseState, catalog: PolicyCatalog) -> CaseRow:
     rec: dict[str, Any] = state.recommendation or {}
     decision = state.decision
@@ -96,6 +115,7 @@ def row_of(state: CaseState, catalog: PolicyCatalog) -> CaseRow:
         referrals=list(rec.get("referrals_triggered", rec.get("referrals", []))),
         decision_maker=maker,
         decided_at=decision.at if decision else None,
+        justification=decision.rationale if decision and decision.departure else "",
         state=status(state, catalog.find(state.policy).policy),
     )
 

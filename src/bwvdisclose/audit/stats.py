@@ -9,6 +9,7 @@ times are kept (one number per decided case).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import statistics
 from collections import Counter, defaultdict
@@ -17,6 +18,7 @@ from typing import Any
 
 from bwvdisclose.audit.rows import DAMAGED, CaseRow
 
+MAX_MONTHS = 120  # the filters' span widens the monthly chart up to ten years
 BUCKETS = (  # (label, upper bound in hours)
     ("under 1 day", 24.0),
     ("1-2 days", 48.0),
@@ -33,6 +35,8 @@ class _Tally:
         self.counts: dict[str, Counter[str]] = defaultdict(Counter)
         self.months: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
         self.hours: list[float] = []
+        self.crossed: dict[str, Counter[str]] = defaultdict(Counter)
+        self.departed: list[dict[str, str]] = []  # one short entry per departure
 
     def add(self, row: CaseRow) -> None:
         if row.state == DAMAGED or row.opened is None:
@@ -53,13 +57,32 @@ class _Tally:
             month["decided"][row.decided] += 1
             month["departures"]["count"] += bool(row.departure)
             self.hours.append((row.decided_at - row.opened).total_seconds() / 3600)
+            self.crossed[row.recommended or "none"][row.decided] += 1
+            if row.departure:
+                self.departed.append(
+                    {
+                        "case_id": row.case_id,
+                        "decided_at": f"{row.decided_at.astimezone(dt.UTC):%Y-%m-%d}",
+                        "recommended": row.recommended,
+                        "decided": row.decided,
+                        "decision_maker": row.decision_maker,
+                        "justification": row.justification,
+                    }
+                )
 
 
-def compute_stats(rows: Iterable[CaseRow]) -> dict[str, Any]:
-    """The statistics of `rows` (see the module docstring for what is counted)."""
+def compute_stats(
+    rows: Iterable[CaseRow], span: tuple[dt.date | None, dt.date | None] = (None, None)
+) -> dict[str, Any]:
+    """The statistics of `rows` (see the module docstring for what is counted).
+
+    Every month from the first case (or `span`'s start) to the last (or its end) is
+    listed, those without cases with zeros, so a chart never closes up a gap.
+    """
     tally = _Tally()
     for row in rows:
         tally.add(row)
+    months = _every_month(sorted(tally.months), *span)
     by = {key: dict(sorted(c.items())) for key, c in sorted(tally.counts.items())}
     for key in ("recommended", "decided", "exceptions", "blocks", "referrals", "state"):
         by.setdefault(key, {})
@@ -70,16 +93,42 @@ def compute_stats(rows: Iterable[CaseRow]) -> dict[str, Any]:
         "departures": tally.departures,
         "by": by,
         "time_to_decision": _times(tally.hours),
-        "by_month": {
-            month: {
-                "opened": sum(parts["recommended"].values()),
-                "recommended": dict(sorted(parts["recommended"].items())),
-                "decided": dict(sorted(parts["decided"].items())),
-                "departures": parts["departures"]["count"],
-            }
-            for month, parts in sorted(tally.months.items())
+        "recommended_vs_decided": {
+            rec: dict(sorted(decided.items())) for rec, decided in sorted(tally.crossed.items())
         },
+        "departure_cases": tally.departed,
+        "by_month": {month: _month(tally.months.get(month)) for month in months},
     }
+
+
+def _month(parts: dict[str, Counter[str]] | None) -> dict[str, Any]:
+    parts = parts or {}
+    recommended, decided = parts.get("recommended", Counter()), parts.get("decided", Counter())
+    return {
+        "opened": sum(recommended.values()),
+        "recommended": dict(sorted(recommended.items())),
+        "decided": dict(sorted(decided.items())),
+        "departures": parts.get("departures", Counter())["count"],
+    }
+
+
+def _every_month(seen: list[str], start: dt.date | None, end: dt.date | None) -> list[str]:
+    """`YYYY-MM` from the earliest to the latest of `seen` and the span's ends, gaps included."""
+    with_span = _months_between([*seen, *(f"{d:%Y-%m}" for d in (start, end) if d is not None)])
+    # a span far wider than the cases (`--from 1900-01-01`) must not draw a century of months
+    return with_span if len(with_span) <= MAX_MONTHS else _months_between(seen)
+
+
+def _months_between(ends: list[str]) -> list[str]:
+    if not ends:
+        return []
+    first, last = min(ends), max(ends)
+    year, month = int(first[:4]), int(first[5:])
+    months: list[str] = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 def _times(hours: list[float]) -> dict[str, Any]:

@@ -12,9 +12,10 @@ from bwvdisclose.case import Actor
 from bwvdisclose.cases import Cases, current_values
 from bwvdisclose.checklist import Checklist
 from bwvdisclose.cli import views
-from bwvdisclose.cli.common import actor, console, open_cases
-from bwvdisclose.cli.options import actor_options, criteria_option, store_option
+from bwvdisclose.cli.common import actor, open_cases
+from bwvdisclose.cli.options import actor_options, criteria_option, did_you_mean, store_option
 from bwvdisclose.cli.prompter import TerminalPrompter
+from bwvdisclose.cli.terminal import console
 from bwvdisclose.errors import AnswersError
 from bwvdisclose.policy.models import AnswerValue
 from bwvdisclose.whatif import what_would_change
@@ -56,7 +57,13 @@ def run_checklist(
         )
         raise click.exceptions.Exit(EXIT_STOPPED) from None
     summary(cases, case_id, who, out)
-    if not result.finished:
+    if result.settled:
+        out.print(
+            f"[yellow]{result.remaining} question(s) left unanswered: they cannot change the "
+            "recommendation. Answer them later, if the decision maker may depart from it, "
+            f"with: bwvdisclose assess {case_id}[/]"
+        )
+    elif not result.finished:
         out.print(f"[yellow]Paused. Resume with: bwvdisclose assess {case_id}[/]")
 
 
@@ -68,6 +75,7 @@ def summary(cases: Cases, case_id: str, who: Actor, out: Console) -> None:
     views.recommendation(
         out, cases.policy, rec, what_would_change(cases.policy, current_values(state), rec)
     )
+    views.next_steps(out, cases.policy, rec, state)
 
 
 def parse_assignments(cases: Cases, pairs: tuple[str, ...], rationale: str) -> dict[str, Answer]:
@@ -141,7 +149,8 @@ def assess_command(
     who = actor(user, user_role, number)
     out = console()
     if revisit is not None and revisit not in cases.policy.questions:
-        raise AnswersError(f"--revisit {revisit}: unknown question")
+        hint = did_you_mean(revisit, list(cases.policy.questions))
+        raise AnswersError(f"--revisit {revisit}: unknown question{hint}")
     if answers_file is None and not pairs:
         run_checklist(cases, case_id, who, out, revisit)
         return

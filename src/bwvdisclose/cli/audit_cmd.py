@@ -14,15 +14,22 @@ import click
 
 from bwvdisclose.audit.policies import PolicyCatalog
 from bwvdisclose.audit.replay import new_summary, replay_store
-from bwvdisclose.audit.rows import DAMAGED, STATES, CaseRow, Filters, flat, list_rows
+from bwvdisclose.audit.rows import DAMAGED, STATES, CaseRow, Filters, describe, flat, list_rows
 from bwvdisclose.audit.stats import compute_stats
 from bwvdisclose.audit.verify import verify_store
 from bwvdisclose.case import CaseStore
 from bwvdisclose.cli import audit_views as views
-from bwvdisclose.cli.options import criteria_option, format_option, store_option, trust_option
+from bwvdisclose.cli.options import (
+    Choice,
+    criteria_option,
+    format_option,
+    require_store,
+    store_option,
+    trust_option,
+)
 from bwvdisclose.cli.progress import progress_bar
 from bwvdisclose.cli.trust import trust_roots
-from bwvdisclose.errors import CaseError, IntegrityError, TrustError
+from bwvdisclose.errors import IntegrityError, TrustError
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, OUTCOMES
 
@@ -41,8 +48,8 @@ def filter_options(f: F) -> F:
     options = [
         click.option("--from", "opened_from", type=DAY, help="Opened on or after this day (UTC)."),
         click.option("--to", "opened_to", type=DAY, help="Opened on or before this day (UTC)."),
-        click.option("--recommended", type=click.Choice(OUTCOMES), help="Recommended outcome."),
-        click.option("--decided", type=click.Choice(DECIDABLE_OUTCOMES), help="Decided outcome."),
+        click.option("--recommended", type=Choice(OUTCOMES), help="Recommended outcome."),
+        click.option("--decided", type=Choice(DECIDABLE_OUTCOMES), help="Decided outcome."),
         click.option("--exception", help="An exception met, e.g. criminal_appeal."),
         click.option("--decision-maker", help="Decision maker's name (or part of it)."),
         click.option(
@@ -50,7 +57,7 @@ def filter_options(f: F) -> F:
             default=None,
             help="Decisions that depart from (or follow) the recommendation.",
         ),
-        click.option("--state", type=click.Choice([*STATES, DAMAGED]), help="Where cases stand."),
+        click.option("--state", type=Choice([*STATES, DAMAGED]), help="Where cases stand."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -64,8 +71,7 @@ def _filters(kw: dict[str, Any]) -> Filters:
 
 
 def _store(store: Path) -> CaseStore:
-    if not store.is_dir():
-        raise CaseError(f"no case store at {store}")
+    require_store(store)
     return CaseStore(store)
 
 
@@ -158,7 +164,9 @@ def stats_command(
     store: Path, criteria: Path | None, fmt: str, workers: int | None, **kw: Any
 ) -> None:
     """Counts by outcome, exception, block and referral; departures; time to decision; by month."""
-    stats = compute_stats(list_rows(_store(store).root, _catalog(criteria), _filters(kw), workers))
+    filters = _filters(kw)
+    rows = list_rows(_store(store).root, _catalog(criteria), filters, workers)
+    stats = compute_stats(rows, (filters.opened_from, filters.opened_to))
     if fmt == "json":
         click.echo(json.dumps(stats, indent=2))
     else:
@@ -179,14 +187,14 @@ def report_command(
 ) -> None:
     """Write the statistics as a PDF/A report for a review board, with charts."""
     from bwvdisclose.audit.report import render_report
+    from bwvdisclose.case.files import replace_file
 
     filters = _filters(kw)
-    stats = compute_stats(list_rows(_store(store).root, _catalog(criteria), filters, workers))
-    scope = f"Store {store.name}" + "".join(
-        f" · {k.replace('_', ' ')} {v}" for k, v in filters.model_dump(exclude_none=True).items()
-    )
+    rows = list_rows(_store(store).root, _catalog(criteria), filters, workers)
+    stats = compute_stats(rows, (filters.opened_from, filters.opened_to))
+    scope = f"Store {store.name}: {describe(filters)}"
     pdf = render_report(stats, scope=scope, generated=dt.datetime.now(dt.UTC))
-    out.write_bytes(pdf)
+    replace_file(out, pdf)  # 0600 whatever the umask: the report names people and cases
     click.echo(f"wrote {out} ({len(pdf)} bytes): {stats['cases']} cases")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import textwrap
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +12,7 @@ from rich.table import Table
 
 from bwvdisclose.audit.replay import CaseChange, ReplaySummary
 from bwvdisclose.audit.rows import COLUMNS, CaseRow, flat
+from bwvdisclose.cli.terminal import console
 
 SECTIONS = (
     ("recommended", "Recommended outcome"),
@@ -46,10 +46,32 @@ def stats_text(stats: dict[str, Any]) -> Iterator[str]:
         yield "Time to decision"
         yield from _counts(t["histogram"])
     yield ""
+    yield "Recommended (rows) against decided (columns), decided cases"
+    yield from crossed_text(stats["recommended_vs_decided"])
+    yield ""
+    yield "Departures from the recommendation, with their justifications"
+    if not stats["departure_cases"]:
+        yield "  (none)"
+    for d in stats["departure_cases"]:
+        yield (
+            f"  {d['case_id']}  {d['decided_at']}  recommended {d['recommended']}, decided "
+            f"{d['decided']} by {d['decision_maker'] or '(unknown)'}: {d['justification']}"
+        )
+    yield ""
     yield "By month opened"
     for month, m in stats["by_month"].items():
         decided, opened, departures = sum(m["decided"].values()), m["opened"], m["departures"]
         yield f"  {month}  opened {opened:>5}  decided {decided:>5}  departures {departures:>3}"
+
+
+def crossed_text(crossed: dict[str, dict[str, int]]) -> Iterator[str]:
+    if not crossed:
+        yield "  (no decided case)"
+        return
+    columns = sorted({d for row in crossed.values() for d in row})
+    yield "  " + " " * 24 + "".join(f"{c:>24}" for c in columns)
+    for rec, row in crossed.items():
+        yield f"  {rec:<24}" + "".join(f"{row.get(c, 0):>24}" for c in columns)
 
 
 def _counts(data: dict[str, int]) -> Iterator[str]:
@@ -59,10 +81,16 @@ def _counts(data: dict[str, int]) -> Iterator[str]:
         yield f"  {name:<28} {n:>6}"
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(value) or "(none)"
-    return str(value)
+def _show(value: Any, unknown: list[str] | None = None) -> str:
+    """A list as text; items whose rule is unknown are named as unknown, never as absent."""
+    if not isinstance(value, list):
+        return str(value)
+    held = ", ".join(value)
+    if unknown:
+        return (
+            f"{held}; unknown: {', '.join(unknown)}" if held else f"(unknown: {', '.join(unknown)})"
+        )
+    return held or "(none)"
 
 
 def change_text(change: CaseChange) -> Iterator[str]:
@@ -70,7 +98,9 @@ def change_text(change: CaseChange) -> Iterator[str]:
     yield f"{change.case_id}  {before['outcome']} -> {after['outcome']}"
     for key in change.changed:
         if key != "outcome":
-            yield f"  {key}: {_show(before[key])} -> {_show(after[key])}"
+            was = _show(before[key], change.unknown_before.get(key))
+            now = _show(after[key], change.unknown_after.get(key))
+            yield f"  {key}: {was} -> {now}"
     if change.missing:
         yield f"  needs answers to: {', '.join(change.missing)}"
     if change.note:
@@ -108,8 +138,8 @@ HEADERS = {"case_id": "Case", "incident_type": "Incident", "departure": "Departs
 
 
 def rows_console() -> Console:
-    """Wide enough for the nine columns when not at a terminal (pipes, files)."""
-    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    """Fitted to a terminal; whole lines when not at a terminal (pipes, files)."""
+    return console()
 
 
 def rows_table(title: str) -> Table:

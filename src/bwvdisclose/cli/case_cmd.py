@@ -6,25 +6,27 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.table import Table
 
 from bwvdisclose.answers import load_answers
 from bwvdisclose.case import CaseStore, event_log_schema, fold
-from bwvdisclose.cases import Intake, case_document, current_values, status
+from bwvdisclose.cases import Intake, case_document, current_values, needs_rationale, status
 from bwvdisclose.cli import views
-from bwvdisclose.cli.assess_cmd import run_checklist
-from bwvdisclose.cli.common import actor, console, open_cases
+from bwvdisclose.cli.assess_cmd import EXIT_STOPPED, run_checklist
+from bwvdisclose.cli.common import actor, open_cases
+from bwvdisclose.cli.intake import Draft, ask_intake, check_field, parse_occurred
 from bwvdisclose.cli.options import (
     actor_options,
     criteria_option,
     format_option,
+    require_store,
     store_option,
     trust_option,
 )
+from bwvdisclose.cli.terminal import console
 from bwvdisclose.cli.trust import trust_roots
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import CaseError, IntegrityError, TrustError
@@ -33,25 +35,13 @@ from bwvdisclose.whatif import what_would_change
 if TYPE_CHECKING:
     from bwvdisclose.trust.roots import TrustRoots
 
-LONDON = ZoneInfo("Europe/London")
-
-
-def parse_occurred(text: str) -> dt.datetime:
-    """ISO date and time; without an offset it is UK local time (GMT or BST)."""
-    try:
-        value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-        value = value.replace(tzinfo=LONDON) if value.tzinfo is None else value
-        value.astimezone(dt.UTC)  # stored in UTC: the year must stay in range there too
-    except (ValueError, OverflowError):
-        raise click.BadParameter(f"{text!r} is not a date and time like 2026-11-20T14:30") from None
-    return value
-
 
 @click.command("new")
 @click.option("--incident-ref", help="Incident reference, e.g. CAD 1234/20NOV26.")
 @click.option(
     "--occurred",
-    help="When it happened, e.g. 2026-11-20T14:30 (UK local time unless an offset is given).",
+    help="When it happened, e.g. 20/11/2026 14:30 or 2026-11-20T14:30 (UK local time unless "
+    "an offset is given).",
 )
 @click.option("--location", help="Where it happened.")
 @click.option("--clip", "clips", multiple=True, help="A BWV clip reference (repeatable).")
@@ -83,45 +73,71 @@ def new_command(
     With --answers FILE it runs without prompting (intake from the options) and
     prints only the new case ID on stdout.
     """
-    cases = open_cases(store, criteria)
-    scripted = answers_file is not None
+    cases = open_cases(store, criteria, create=True)
     answers = load_answers(answers_file, cases.policy) if answers_file else None
-    who = actor(user, user_role, number)
+    if answers is not None:  # checked before the case is opened: all or nothing
+        needs_rationale(cases.policy, {k: a.rationale for k, a in answers.items()})
+    given = {
+        k: v
+        for k, v in (("incident_ref", incident_ref), ("occurred", occurred), ("location", location))
+        if v and v.strip()
+    } | ({"clips": list(clips)} if clips else {})
+    if answers is not None or not sys.stdin.isatty():
+        who, fields, draft = actor(user, user_role, number), _scripted(given), None
+    else:
+        draft = Draft(store)
+        try:
+            who = actor(user, user_role, number)
+            fields = ask_intake(draft, given)
+        except (KeyboardInterrupt, EOFError, click.Abort):
+            click.echo(
+                "\nStopped. Nothing is lost: what you typed is kept, and the next "
+                "`bwvdisclose new` offers it.",
+                err=True,
+            )
+            raise click.exceptions.Exit(EXIT_STOPPED) from None
     intake = Intake(
-        incident_ref=_need(incident_ref, "--incident-ref", "Incident reference", scripted),
-        occurred=parse_occurred(
-            _need(occurred, "--occurred", "When did it happen (YYYY-MM-DDTHH:MM)", scripted)
-        ),
-        location=_need(location, "--location", "Location", scripted),
-        clips=list(clips) or _clips(scripted),
+        incident_ref=fields["incident_ref"],
+        occurred=_occurred(fields["occurred"]),
+        location=fields["location"],
+        clips=fields.get("clips", []),
         notes=notes,
     )
     case_id = cases.open(who, intake)
+    if draft is not None:
+        draft.discard()
     if answers is not None:
         cases.apply(case_id, who, answers, None)
         cases.recompute(case_id, who)
         click.echo(case_id)
+        click.echo(f"{case_id} opened in {store.resolve()}", err=True)
         return
     out = console()
-    out.print(f"Opened [bold]{case_id}[/] in {store}")
+    out.print(f"Opened [bold]{case_id}[/] in {store.resolve()}")
     run_checklist(cases, case_id, who, out)
 
 
-def _need(value: str | None, option: str, prompt: str, scripted: bool) -> str:
-    if value and value.strip():
-        return value.strip()
-    if scripted or not sys.stdin.isatty():
-        raise click.UsageError(f"{option} is required")
-    return str(click.prompt(prompt)).strip()
+def _scripted(given: dict[str, Any]) -> dict[str, Any]:
+    for field, option in (
+        ("incident_ref", "--incident-ref"),
+        ("occurred", "--occurred"),
+        ("location", "--location"),
+    ):
+        if field not in given:
+            raise click.UsageError(f"{option} is required")
+        if field != "occurred":
+            try:
+                given[field] = check_field(given[field], option)
+            except ValueError as exc:
+                raise click.UsageError(str(exc)) from None
+    return given
 
 
-def _clips(scripted: bool) -> list[str]:
-    if scripted or not sys.stdin.isatty():
-        return []
-    text = click.prompt(
-        "BWV clip references (comma separated, blank for none)", default="", show_default=False
-    )
-    return [c.strip() for c in str(text).split(",") if c.strip()]
+def _occurred(text: str) -> dt.datetime:
+    try:
+        return parse_occurred(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--occurred'") from None
 
 
 @click.command("list")
@@ -184,6 +200,7 @@ def show_command(case_id: str, store: Path, criteria: Path | None, fmt: str) -> 
     values = current_values(state)
     rec = evaluate(cases.policy, values)
     views.recommendation(out, cases.policy, rec, what_would_change(cases.policy, values, rec))
+    views.next_steps(out, cases.policy, rec, state)
     out.print()
     out.print(views.history_table(state))
 
@@ -208,6 +225,7 @@ def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
     if target.lower().endswith(".pdf") or _is_file(target):
         _verify_record(Path(target), roots)
         return
+    require_store(store)
     check, events = CaseStore(store).verify_and_read(target)
     if not check.ok:
         where = f" at event {check.bad_seq}" if check.bad_seq else ""

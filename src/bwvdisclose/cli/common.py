@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from bwvdisclose.case import Actor, CaseStore
 from bwvdisclose.cases import Cases
+from bwvdisclose.cli.intake import ask, check_field
+from bwvdisclose.cli.options import require_store
 from bwvdisclose.policy import load_policy
 from bwvdisclose.safetext import hidden_char
 
@@ -22,7 +23,7 @@ def actor(user: str | None, role: str, number: str | None) -> Actor:
             raise click.UsageError(
                 "give your collar or staff number with --number or BWVDISCLOSE_NUMBER"
             )
-        number = click.prompt("Your collar or staff number").strip()
+        number = ask("Your collar or staff number", lambda t: check_field(t, "the number"))
     if not name.strip() or not role.strip() or not number.strip():
         raise click.UsageError("name, role and number must not be empty")
     for what, text in (("name", name), ("role", role), ("number", number)):
@@ -41,10 +42,8 @@ def _login() -> str:
         return "unknown user"
 
 
-def open_cases(store: Path, criteria: Path | None) -> Cases:
+def open_cases(store: Path, criteria: Path | None, create: bool = False) -> Cases:
+    """The store seen through the policy; a store that is not there is an error unless `create`."""
+    if not create:
+        require_store(store)
     return Cases(CaseStore(store), load_policy(criteria))
-
-
-def console() -> Console:
-    """Plain text when not a terminal (pipes, tests); colour on a terminal."""
-    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 100)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from bwvdisclose.cli.options import Choice
 from bwvdisclose.errors import SigningError
 from bwvdisclose.trust.keys import cert_fingerprint, passphrase_from
 from bwvdisclose.trust.profile import ROLES, check_number
@@ -57,7 +58,7 @@ def ca_command(folder: Path, name: str, passphrase_env: str | None) -> None:
 
 @keys.command("create")
 @click.option("--name", required=True, help="Signer's full name (certificate commonName).")
-@click.option("--role", required=True, type=click.Choice(ROLES), help="Signer's role.")
+@click.option("--role", required=True, type=Choice(ROLES), help="Signer's role.")
 @click.option(
     "--ca",
     "ca_dir",

@@ -67,6 +67,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "keys": ("keys_cmd", "keys", "A TEST certificate authority and TEST signing identities."),
     "schema": ("case_cmd", "schema_group", "Print JSON Schemas for auditors' own tools."),
     "audit": ("audit_cmd", "audit_group", "Audit a whole case store: verify it, list and count..."),
+    "store": (
+        "store_cmd",
+        "store_group",
+        "Set up and move case stores (a folder, or a PostgreSQL...",
+    ),
     "demo": (
         "demo_cmd",
         "demo_command",

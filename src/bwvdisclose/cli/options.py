@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from bwvdisclose.errors import CaseError
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def did_you_mean(word: str, options: Sequence[str]) -> str:
+    """` (did you mean X?)` for the closest of `options`, or nothing when none is close."""
+    close = difflib.get_close_matches(word.lower(), list(options), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+class Choice(click.Choice):  # type: ignore[type-arg]
+    """click's Choice, with a did-you-mean when the value is a near miss."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            hint = did_you_mean(str(value), [str(c) for c in self.choices])
+            self.fail(f"{exc.message.rstrip('.')}{hint}", param, ctx)
 
 
 def criteria_option(f: F) -> F:
@@ -29,7 +50,7 @@ def format_option(*choices: str) -> Callable[[F], F]:
         return click.option(
             "--format",
             "fmt",
-            type=click.Choice(choices),
+            type=Choice(choices),
             default=choices[0],
             show_default=True,
             help="Output format.",
@@ -38,13 +59,33 @@ def format_option(*choices: str) -> Callable[[F], F]:
     return decorate
 
 
+def default_store() -> Path:
+    """The store when none is named: the user's data folder (XDG), never the working folder.
+
+    Cases hold personal data; a default inside a source checkout would leave them one
+    `git add .` away from a commit.
+    """
+    base = os.environ.get("XDG_DATA_HOME", "")
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "share"
+    return root / "bwvdisclose" / "casefiles"
+
+
+def require_store(store: Path) -> None:
+    """One behaviour for a missing store, for every command that reads one."""
+    if not store.is_dir():
+        raise CaseError(
+            f"no case store at {store} (`bwvdisclose new` creates one; "
+            "choose another with --store or BWVDISCLOSE_STORE)"
+        )
+
+
 def store_option(f: F) -> F:
     return click.option(
         "--store",
         type=click.Path(path_type=Path, file_okay=False),
         envvar="BWVDISCLOSE_STORE",
-        default=Path("casefiles"),
-        show_default=True,
+        default=default_store,
+        show_default="$XDG_DATA_HOME/bwvdisclose/casefiles, else ~/.local/share/...",
         help="Case store folder (or set BWVDISCLOSE_STORE).",
     )(f)
 

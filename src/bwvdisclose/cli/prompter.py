@@ -27,7 +27,13 @@ class TerminalPrompter:
             body.append(clause, style="italic")
         self.console.print()
         self.console.print(
-            Panel(body, title=f"[bold]{section.title}[/]", title_align="left", border_style="cyan")
+            Panel(
+                body,
+                title=f"[bold]{section.title}[/]",
+                title_align="left",
+                border_style="cyan",
+                expand=self.console.is_terminal,
+            )
         )
 
     def question(self, q: Question, position: int, total: int, current: AnswerValue | None) -> None:
@@ -59,7 +65,13 @@ class TerminalPrompter:
             body.append(f"\n\n{key} ", style="bold cyan")
             body.append(clause, style="italic")
         self.console.print(
-            Panel(body, title=f"Help: {q.id}", title_align="left", border_style="dim")
+            Panel(
+                body,
+                title=f"Help: {q.id}",
+                title_align="left",
+                border_style="dim",
+                expand=self.console.is_terminal,
+            )
         )
 
     def read(self, prompt: str) -> str:

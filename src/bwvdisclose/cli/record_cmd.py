@@ -9,6 +9,7 @@ import click
 
 from bwvdisclose.cli.common import actor, open_cases
 from bwvdisclose.cli.options import (
+    Choice,
     KeySpec,
     actor_options,
     criteria_option,
@@ -28,9 +29,7 @@ from bwvdisclose.trust.signoff import ROLE_TEXT, missing_roles
 
 @click.command("decide")
 @click.argument("case_id")
-@click.option(
-    "--outcome", required=True, type=click.Choice(DECIDABLE_OUTCOMES), help="The decision."
-)
+@click.option("--outcome", required=True, type=Choice(DECIDABLE_OUTCOMES), help="The decision.")
 @click.option(
     "--rationale", default="", help="Why; required when it departs from the recommendation."
 )
@@ -73,9 +72,7 @@ def decide_command(
 
 @click.command("sign")
 @click.argument("case_id")
-@click.option(
-    "--role", required=True, type=click.Choice(list(ROLE_TEXT)), help="The role you sign in."
-)
+@click.option("--role", required=True, type=Choice(list(ROLE_TEXT)), help="The role you sign in.")
 @signing_key_options
 @store_option
 @criteria_option

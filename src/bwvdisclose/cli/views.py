@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.console import Console
 from rich.table import Table
 
@@ -9,6 +11,7 @@ from bwvdisclose.case import AnswerChangedEvent, CaseState, PolicyApproval
 from bwvdisclose.cases import status
 from bwvdisclose.checklist import applicable
 from bwvdisclose.explain import explain, show_value
+from bwvdisclose.nextsteps import advice_requests, redactions_so_far
 from bwvdisclose.policy.models import Policy
 from bwvdisclose.recommendation import Flip, Recommendation
 
@@ -85,3 +88,47 @@ def recommendation(
 ) -> None:
     console.print()
     console.print(explain(policy, rec, flips), markup=False, end="")
+
+
+def next_steps(console: Console, policy: Policy, rec: Recommendation, state: CaseState) -> None:
+    """After REFER: the advice to request from whom, covering what; the redactions so far."""
+    if rec.outcome != "refer":
+        return
+    answers = {k: a.value for k, a in state.answers.items()}
+    rationales = {k: a.rationale for k, a in state.answers.items()}
+    requests = advice_requests(policy, rec, answers, rationales, state.case_id)
+    console.print()
+    console.print(f"[bold]Next steps[/]: send {len(requests)} advice request(s), one per referral.")
+    for n, r in enumerate(requests, 1):
+        console.print(f"\n  {n}. To: [bold]{r.to}[/] (referral {r.referral})", markup=True)
+        lines = [(5, f"Case {state.case_id}: {state.intake.incident_ref}, {state.intake.location}")]
+        lines.append((5, "Why it is referred:"))
+        for reason in r.reasons:
+            why = f" ({reason.rationale})" if reason.rationale else ""
+            lines.append((7, f"- {reason.prompt} {reason.answer}{why}"))
+        lines.append(
+            (5, f"What is proposed: if no referral objects, {r.proposal}")
+            if not r.redactions
+            else (5, f"What is proposed: if no referral objects, {r.proposal}, with: "
+                  + "; ".join(r.redactions))
+        )  # fmt: skip
+        lines.append((5, f"What to ask: {r.ask}; reply one of: {', '.join(r.replies)}"))
+        lines += [(5, f"{key}: {clause}") for key, clause in r.clauses]
+        lines.append((5, f"Record the reply: {r.record_with}"))
+        for indent, text in lines:
+            console.print(_hang(console, indent, text), markup=False, highlight=False)
+    found = redactions_so_far(policy, answers)
+    console.print()
+    console.print("[bold]Redactions identified so far[/]")
+    if not found:
+        console.print("  (none yet)")
+    for red in found:
+        console.print(f"  - {red.id}: {red.title} [{', '.join(red.cites)}]", markup=False)
+
+
+def _hang(console: Console, indent: int, text: str) -> str:
+    """`text` indented, its continuation lines hanging under it when a terminal wraps it."""
+    width = console.width if console.is_terminal else len(text) + indent + 1
+    return textwrap.fill(
+        text, max(width - 1, 40), initial_indent=" " * indent, subsequent_indent=" " * (indent + 2)
+    )

@@ -17,7 +17,7 @@ MAX_SEARCH = 4096
 def lint(folder: Path) -> tuple[Policy, list[str], int]:
     """Load and lint `folder`; return the policy, the problems found and how many examples ran."""
     policy = load_policy(folder)
-    problems = _advice_problems(policy) + _reachability_problems(policy)
+    problems = _wording_problems(policy) + _advice_problems(policy) + _reachability_problems(policy)
     files = example_files(folder)
     if not files:
         problems.append("examples/: no examples; every policy keeps its own")
@@ -50,6 +50,18 @@ def _result_names(policy: Policy) -> dict[str, set[str]]:
         "conditions": {c.id for c in policy.conditions},
         "redactions": {r.id for r in policy.redactions},
     }
+
+
+def _wording_problems(policy: Policy) -> list[str]:
+    """Every question has help, and every choice a label: an officer never sees a bare ID."""
+    problems = []
+    for q in policy.questions.values():
+        if not q.help.strip():
+            problems.append(f"questions.{q.id}: no help (what it means, how to answer)")
+        bare = [c for c in q.choices or [] if not q.choice_labels.get(c, "").strip()]
+        if bare:
+            problems.append(f"questions.{q.id}: choices without a label: {', '.join(bare)}")
+    return problems
 
 
 def _advice_problems(policy: Policy) -> list[str]:

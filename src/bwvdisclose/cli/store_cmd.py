@@ -1,0 +1,53 @@
+"""`bwvdisclose store`: set up a case store on PostgreSQL (and move stores between backends)."""
+
+from __future__ import annotations
+
+import click
+
+from bwvdisclose.errors import StoreError
+from bwvdisclose.store.postgres.connect import connect, display_url, is_postgres_url
+from bwvdisclose.store.postgres.schema import AUDITOR_ROLE, WRITER_ROLE, init_store
+
+
+@click.group("store")
+def store_group() -> None:
+    """Set up and move case stores (a folder, or a PostgreSQL database)."""
+
+
+@store_group.command("init")
+@click.argument("url")
+@click.option(
+    "--writer-role", default=WRITER_ROLE, show_default=True,
+    help="Group role granted SELECT and INSERT (the force's users are made members).",
+)  # fmt: skip
+@click.option(
+    "--auditor-role", default=AUDITOR_ROLE, show_default=True,
+    help="Group role granted SELECT only (auditors, the DPO's office).",
+)  # fmt: skip
+def init_command(url: str, writer_role: str, auditor_role: str) -> None:
+    """Create the case store schema in the PostgreSQL database at URL, or migrate it forward.
+
+    Run it as the role that is to own the store. It creates the `bwvdisclose` schema
+    (insert-only tables: triggers refuse UPDATE, DELETE and TRUNCATE), the group roles
+    if they do not exist (NOLOGIN) and their grants. Running it again on a current
+    store changes nothing; on an older schema it applies the newer migrations.
+    Example: bwvdisclose store init postgresql://bwv_owner@db.example/bwvdisclose
+    """
+    if not is_postgres_url(url):
+        raise StoreError(
+            f"{url[:80]!r} is not a PostgreSQL URL (postgresql://...); a folder store "
+            "needs no set-up"
+        )
+    with connect(url) as conn:
+        result = init_store(conn, writer_role, auditor_role)
+    where = display_url(url)
+    if result.applied:
+        was = f"from schema version {result.before} " if result.before else ""
+        click.echo(
+            f"store at {where}: migrated {was}to version {result.after} "
+            f"({', '.join(result.applied)})"
+        )
+    else:
+        click.echo(f"store at {where}: schema version {result.after} is current; nothing to do")
+    for role in result.roles_created:
+        click.echo(f"created group role {role} (NOLOGIN): grant it to people's login roles")
