@@ -195,6 +195,7 @@ def _fixed_case(tmp_path: Path, keys: Keys, answers_file: Path, outcome: str, wh
     events = store.read(case_id)
     attachments = attachments_for(b"{}\n", resolve_policy_folder(None))
     html = record_html(state, events, policy, attachments, FIXED)
+    html = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "<approved at>", html)
     return re.sub(r"[0-9a-f]{64}|[0-9a-f]{16}…", "<hash>", html)
 
 

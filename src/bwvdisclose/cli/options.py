@@ -147,7 +147,7 @@ def signing_key_options(f: F) -> F:
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         values = [kwargs.pop(name) for name in _KEY_PARAMS]
-        kwargs["key"] = KeySpec(*values)
+        kwargs["key"] = _checked(KeySpec(*values))
         return f(*args, **kwargs)
 
     options = [
@@ -179,3 +179,19 @@ def signing_key_options(f: F) -> F:
     for option in options:
         decorated = option(decorated)
     return decorated  # type: ignore[no-any-return]
+
+
+def _checked(spec: KeySpec) -> KeySpec:
+    """One key, named completely: a file or a token, with its own secret's variable."""
+    token = (spec.pkcs11_lib, spec.token_label, spec.key_label)
+    if spec.p12 is not None and any(token):
+        raise click.UsageError("give either --key FILE.p12 or a token (--pkcs11-lib ...), not both")
+    if spec.p12 is not None and spec.pin_env:
+        raise click.UsageError("--pin-env is for a token; a key file takes --passphrase-env")
+    if spec.p12 is None and not all(token):
+        raise click.UsageError(
+            "give your key: --key FILE.p12, or --pkcs11-lib PATH --token-label L --key-label K"
+        )
+    if spec.p12 is None and spec.passphrase_env:
+        raise click.UsageError("--passphrase-env is for a key file; a token takes --pin-env")
+    return spec

@@ -36,12 +36,7 @@ def opened_identity(spec: KeySpec) -> Iterator[AnyIdentity]:
     from bwvdisclose.trust.keys import load_identity, passphrase_from
     from bwvdisclose.trust.token import open_token
 
-    token = (spec.pkcs11_lib, spec.token_label, spec.key_label)
-    if spec.p12 is not None and any(token):
-        raise click.UsageError("give either --key FILE.p12 or a token (--pkcs11-lib ...), not both")
     if spec.p12 is not None:
-        if spec.pin_env:
-            raise click.UsageError("--pin-env is for a token; a key file takes --passphrase-env")
 
         def ask() -> str:
             return str(click.prompt(f"Passphrase for {spec.p12.name}", hide_input=True, err=True))  # type: ignore[union-attr]
@@ -50,12 +45,6 @@ def opened_identity(spec: KeySpec) -> Iterator[AnyIdentity]:
             spec.p12, passphrase_from(spec.passphrase_env, None if spec.passphrase_env else ask)
         )
         return
-    if not all(token):
-        raise click.UsageError(
-            "give your key: --key FILE.p12, or --pkcs11-lib PATH --token-label L --key-label K"
-        )
-    if spec.passphrase_env:
-        raise click.UsageError("--passphrase-env is for a key file; a token takes --pin-env")
 
     def ask_pin() -> str:
         return str(
