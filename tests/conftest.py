@@ -36,6 +36,22 @@ class KeyFiles:
     passphrase: bytes
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_user_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Caches, drafts and the default store go to a temporary home, never the real one."""
+    home = tmp_path_factory.mktemp("home")
+    names = ("XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME")
+    saved = {name: os.environ.get(name) for name in names}
+    for name in names:
+        os.environ[name] = str(home / name.lower())
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(scope="session")
 def policy() -> Policy:
     return load_policy(CRITERIA / "met-bwv-2020")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 
 from bwvdisclose.datafile import flatten_validation_error, load_data
 from bwvdisclose.errors import PolicyError
+from bwvdisclose.policy import cache as policy_cache
 from bwvdisclose.policy.models import (
     DECIDABLE_OUTCOMES,
     Always,
@@ -122,6 +124,32 @@ def resolve_policy_folder(path: Path | None) -> Path:
 
 @cache
 def _load_cached(folder: Path, sha: str) -> Policy:
+    compiled = _from_cache(sha)
+    if compiled is not None:
+        return compiled
+    policy = _load_source(folder, sha)
+    if policy_cache.enabled():
+        policy_cache.write_entry(sha, policy.model_dump(mode="json", by_alias=True))
+    return policy
+
+
+def _from_cache(sha: str) -> Policy | None:
+    """The policy compiled earlier from a folder with this very hash, checked again; or None."""
+    if not policy_cache.enabled():
+        return None
+    data = policy_cache.read_entry(sha)
+    if data is None:
+        return None
+    try:
+        policy = Policy.model_validate_json(json.dumps(data))  # strict, as from the YAML
+    except ValidationError:
+        return None
+    if policy.sha256 != sha or cross_reference_problems(policy):
+        return None
+    return policy
+
+
+def _load_source(folder: Path, sha: str) -> Policy:
     name = str(folder / POLICY_FILE)
     data = load_data(folder / POLICY_FILE, "policy file")
     if not isinstance(data, dict):
