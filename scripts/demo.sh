@@ -1,40 +1,45 @@
 #!/usr/bin/env bash
 # The main job on the shipped demo data, end to end. Called by `make demo`.
-#   TEST CA -> identities -> approved policy -> answers -> recommendation -> decision
-#   -> three sign-offs -> signed PDF/A record -> verify against the CA as trust root
+#   TEST PKI and TEST CA -> identities -> approved policy -> answers -> recommendation
+#   -> decision -> three sign-offs -> signed PDF/A record -> verify against the trust roots
+# The record is sealed at PAdES B-LTA against a TEST PKI whose time-stamping authority,
+# OCSP responder and CRLs (certomancer) run on 127.0.0.1 for the demo and stop after it.
 set -euo pipefail
 BIN=$1
 OUT=${2:-build/demo}
 STORE=casefiles/demo
-KEYS=$OUT/keys
+PKI=$OUT/pki
+KEYS=$PKI/identities
 BWV="$BIN/bwvdisclose"
 
 rm -rf "$STORE" "$OUT"
 mkdir -p "$OUT"
-# Demo identities and passphrase: TEST certificates only, never for operational use.
 export BWVDISCLOSE_STORE=$STORE
-export DEMO_PASSPHRASE="demo only - not a real passphrase"
 
 step() { printf '\n== %s\n' "$*"; }
 
+step "A TEST PKI: root and issuing CA, OCSP responder, CRLs and a time-stamping authority on 127.0.0.1"
+# TEST certificates and passphrases only, never for operational use.
+TSA=$("$BIN/python" -m tests.pki up "$PKI")
+trap '"$BIN/python" -m tests.pki down "$PKI"' EXIT
+export BWVDISCLOSE_TSA=$TSA
+export DEMO_PASSPHRASE=$("$BIN/python" -c 'from tests.pki import PASSPHRASE; print(PASSPHRASE)')
+echo "time-stamping authority: $TSA"
+echo "trust root: $PKI/root.pem; identities it issued (decision maker, legal, data protection):"
+ls "$KEYS"/amy-ward.p12 "$KEYS"/sam-okafor.p12 "$KEYS"/priya-shah.p12
 
-step "A TEST certificate authority (the force would use its own CA)"
+step "A TEST certificate authority made with bwvdisclose, and the policy owner it issues"
 "$BWV" keys ca "$OUT/ca" --passphrase-env DEMO_PASSPHRASE
-export BWVDISCLOSE_TRUST=$OUT/ca/ca.pem   # the one trust root every signature must chain to
-
-step "TEST identities issued from it: a policy owner, a decision maker, legal, data protection"
-issue() { "$BWV" keys create --ca "$OUT/ca" --ca-passphrase-env DEMO_PASSPHRASE \
-  --passphrase-env DEMO_PASSPHRASE --out "$KEYS" "$@" >/dev/null; }
-issue --name "Olivia Grant" --role policy_owner --rank "Head of Information Governance" --number IG01
-issue --name "Amy Ward" --role decision_maker --rank Inspector --number 4711
-issue --name "Sam Okafor" --role legal --rank Solicitor --number L220
-issue --name "Priya Shah" --role data_protection --rank "Data Protection Officer" --number D17
-ls "$KEYS"
+"$BWV" keys create --ca "$OUT/ca" --ca-passphrase-env DEMO_PASSPHRASE --passphrase-env DEMO_PASSPHRASE \
+  --out "$OUT/owner" --name "Olivia Grant" --role policy_owner --rank "Head of Information Governance" \
+  --number IG01
+# The trust roots every signature must chain to: both CAs, configured once.
+export BWVDISCLOSE_TRUST=$PKI/root.pem:$OUT/ca/ca.pem
 
 step "The policy owner approves the policy version (a detached approval beside the folder)"
 mkdir -p "$OUT/criteria" && cp -r criteria/met-bwv-2020 "$OUT/criteria/"
 export BWVDISCLOSE_CRITERIA=$OUT/criteria/met-bwv-2020
-"$BWV" criteria approve "$BWVDISCLOSE_CRITERIA" --key "$KEYS/olivia-grant.p12" --passphrase-env DEMO_PASSPHRASE
+"$BWV" criteria approve "$BWVDISCLOSE_CRITERIA" --key "$OUT/owner/olivia-grant.p12" --passphrase-env DEMO_PASSPHRASE
 "$BWV" criteria check "$BWVDISCLOSE_CRITERIA"
 
 step "A duty officer opens a case from the shipped answers (demo/answers/protest.yaml)"
@@ -51,11 +56,16 @@ step "The decision maker decides, and three people sign off"
 "$BWV" sign "$CASE" --role legal --key "$KEYS/sam-okafor.p12" --passphrase-env DEMO_PASSPHRASE
 "$BWV" sign "$CASE" --role data_protection --key "$KEYS/priya-shah.p12" --passphrase-env DEMO_PASSPHRASE
 
-step "The signed PDF/A-3b decision record"
-"$BWV" record "$CASE" --key "$KEYS/amy-ward.p12" --passphrase-env DEMO_PASSPHRASE --out "$OUT/$CASE-record.pdf"
+step "The signed PDF/A-3b decision record, timestamped, with revocation data (PAdES B-LTA)"
+"$BWV" record "$CASE" --key "$KEYS/amy-ward.p12" --passphrase-env DEMO_PASSPHRASE \
+  --out "$OUT/$CASE-record.pdf"
 
-step "Verify the case log and the record against the trust root"
+step "An archivist adds a fresh archive timestamp"
+"$BWV" extend "$OUT/$CASE-record.pdf"
+
+step "Verify the case log and the record against the trust roots (the record offline: services stopped)"
 "$BWV" verify "$CASE"
+"$BIN/python" -m tests.pki down "$PKI"
 "$BWV" verify "$OUT/$CASE-record.pdf"
 
 step "The same record checked against another root: intact, but not trusted (exit 3)"

@@ -67,5 +67,9 @@ class RecordError(BwvError):
     """A decision record cannot be rendered, signed or verified."""
 
 
+class ServiceError(SigningError):
+    """A time-stamping authority or revocation service did not answer, or answered no."""
+
+
 class StoreError(CaseError):
     """The case store cannot be reached or used: server down, not set up, wrong schema."""

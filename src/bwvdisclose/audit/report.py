@@ -8,6 +8,8 @@ override folder is searched first); `render_report` turns it into PDF/A-3b with
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,8 @@ from bwvdisclose.policy.models import OUTCOMES
 
 TEMPLATE = "audit.html.j2"  # it includes audit.css inline, so the render fetches nothing
 TITLE = "BWV disclosure audit report"
+REPORT_FILE = "audit-report.json"
+REPORT_KIND = "bwvdisclose audit report"
 
 
 def templates_dir() -> Path:
@@ -56,12 +60,26 @@ def charts(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def report_document(stats: dict[str, Any], *, scope: str, generated: dt.datetime) -> bytes:
+    """The statistics the report shows, as canonical JSON: embedded in the PDF as its source."""
+    doc = {
+        "kind": REPORT_KIND,
+        "scope": scope,
+        "generated": f"{generated.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}",
+        "tool_version": __version__,
+        "stats": stats,
+    }
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def report_html(
     stats: dict[str, Any],
     *,
     scope: str,
     generated: dt.datetime,
     override: Path | None = None,
+    evidence_sha256: str = "",
+    sealed_by: str = "",
 ) -> str:
     """The report's HTML: what was counted (`scope`), when, the tables and the charts."""
     template = environment(override).get_template(TEMPLATE)
@@ -71,14 +89,36 @@ def report_html(
         scope=scope,
         generated=f"{generated.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC",
         tool_version=__version__,
+        evidence_file=REPORT_FILE,
+        evidence_sha256=evidence_sha256,
+        sealed_by=sealed_by,
     )
 
 
 def render_report(
-    stats: dict[str, Any], *, scope: str, generated: dt.datetime, override: Path | None = None
+    stats: dict[str, Any],
+    *,
+    scope: str,
+    generated: dt.datetime,
+    override: Path | None = None,
+    sealed_by: str = "",
 ) -> bytes:
-    """The report as PDF/A-3b bytes."""
-    from bwvdisclose.record.pdf import render_pdf
+    """The report as PDF/A-3b bytes, with its statistics embedded as `audit-report.json`.
 
-    html = report_html(stats, scope=scope, generated=generated, override=override)
-    return render_pdf(html, templates_dir(), [], TITLE, created=generated)
+    `sealed_by` names who will seal it (printed on the last page); sealing is the caller's.
+    """
+    from bwvdisclose.record.pdf import Attachment, render_pdf
+
+    doc = report_document(stats, scope=scope, generated=generated)
+    html = report_html(
+        stats,
+        scope=scope,
+        generated=generated,
+        override=override,
+        evidence_sha256=hashlib.sha256(doc).hexdigest(),
+        sealed_by=sealed_by,
+    )
+    evidence = Attachment(
+        REPORT_FILE, doc, "application/json", "The statistics this report shows (JSON)"
+    )
+    return render_pdf(html, templates_dir(), [evidence], TITLE, created=generated)

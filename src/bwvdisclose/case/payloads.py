@@ -137,6 +137,9 @@ class PolicyApproval(Frozen):
     fingerprint: Hex64 = Field(description="SHA-256 of the certificate DER.")
     signature: str = Field(pattern=r"^[A-Za-z0-9+/]+={0,2}$", description="Base64.")
     algorithm: Text
+    chain: list[Text] = Field(
+        default_factory=list, max_length=5, description="Intermediate CA certificates, PEM."
+    )
 
 
 class DecisionRecorded(Frozen):
@@ -161,6 +164,9 @@ class SignoffRecorded(Frozen):
     fingerprint: Hex64 = Field(description="SHA-256 of the certificate DER.")
     outcome: Outcome = Field(description="The decision signed off (in the signed statement).")
     policy_sha256: Hex64 = Field(description="The policy version decided under (signed).")
+    chain: list[Text] = Field(
+        default_factory=list, max_length=5, description="Intermediate CA certificates, PEM."
+    )
 
 
 class RecordRendered(Frozen):

@@ -59,6 +59,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "record_command",
         "Render the signed PDF/A-3b decision record for CASE_ID...",
     ),
+    "extend": (
+        "ltv_cmd",
+        "extend_command",
+        "Add a fresh archive timestamp to a timestamped RECORD...",
+    ),
     "verify": (
         "case_cmd",
         "verify_command",

@@ -113,6 +113,19 @@ def actor_options(f: F) -> F:
     )(f)
 
 
+def tsa_option(f: F) -> F:
+    return click.option(
+        "--tsa",
+        metavar="URL",
+        envvar="BWVDISCLOSE_TSA",
+        default=None,
+        help=(
+            "RFC 3161 time-stamping authority (or set BWVDISCLOSE_TSA): timestamps the signature "
+            "and embeds revocation data so it verifies for years (PAdES B-LTA)."
+        ),
+    )(f)
+
+
 def trust_option(f: F) -> F:
     """`--trust` (repeatable): the roots every signature must chain to; else BWVDISCLOSE_TRUST."""
     return click.option(

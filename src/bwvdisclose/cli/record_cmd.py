@@ -16,6 +16,7 @@ from bwvdisclose.cli.options import (
     signing_key_options,
     store_option,
     trust_option,
+    tsa_option,
 )
 from bwvdisclose.cli.trust import opened_identity, trust_roots
 from bwvdisclose.errors import RecordError
@@ -114,34 +115,43 @@ def sign_command(
 @click.option(
     "--out", type=click.Path(path_type=Path, dir_okay=False), help="Also write the PDF here."
 )
+@tsa_option
+@trust_option
 @store_option
 @criteria_option
-@trust_option
 def record_command(
     case_id: str,
     key: KeySpec,
     out: Path | None,
+    tsa: str | None,
+    trust: tuple[Path, ...],
     store: Path,
     criteria: Path | None,
-    trust: tuple[Path, ...],
 ) -> None:
     """Render the signed PDF/A-3b decision record for CASE_ID (decision maker's key).
 
     Every sign-off and the policy approval must be intact and trusted (exit 3 if one is
     not). The record is filed in the case folder (records/) and, with --out, written there.
+    With --tsa the seal is timestamped and carries the revocation data of every
+    certificate up to the trust roots (PAdES B-LTA); a revoked signer, or one whose
+    status cannot be fetched, is refused and nothing is written.
     """
+    from bwvdisclose.ltv.settings import LtvSettings
     from bwvdisclose.record.build import render_record
 
     if out is not None and out.exists():
         raise RecordError(f"{out} already exists; choose another --out")
     if out is not None and not out.parent.is_dir():
         raise RecordError(f"{out.parent} is not a folder")
+    roots = trust_roots(trust)
+    ltv = LtvSettings.of(tsa, list(roots.certificates)) if tsa else None
     cases = open_cases(store, criteria)
-    checker = TrustChecker(trust_roots(trust))
+    checker = TrustChecker(roots)
     with opened_identity(key) as identity:
         done = render_record(
             cases.store, case_id, cases.policy, resolve_policy_folder(criteria), identity, out,
-            checker,
+            checker, ltv,
         )  # fmt: skip
-    click.echo(f"{case_id}: signed record written to {done.path}")
+    level = "PAdES B-LTA, timestamped" if ltv else "PAdES B-B, not timestamped"
+    click.echo(f"{case_id}: signed record ({level}) written to {done.path}")
     click.echo(f"  sha256 {done.sha256}, {done.size} bytes, covers log head {done.head}")

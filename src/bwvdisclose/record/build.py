@@ -18,6 +18,7 @@ from bwvdisclose.case.files import read_bytes, replace_file
 from bwvdisclose.cases import current_values
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import RecordError, TrustError
+from bwvdisclose.ltv.settings import LtvSettings
 from bwvdisclose.policy.load import policy_bundle
 from bwvdisclose.policy.models import Policy, PolicyRef
 from bwvdisclose.record.context import record_context
@@ -137,6 +138,7 @@ def render_record(
     identity: AnyIdentity,
     out: Path | None,
     checker: TrustChecker,
+    ltv: LtvSettings | None = None,
 ) -> Rendered:
     """Render, seal, write (atomically, 0600) and log the record; return where it is."""
     from bwvdisclose.record.pdf import render_pdf
@@ -150,6 +152,10 @@ def render_record(
     state = fold(events)
     check_ready(state, policy, identity)
     check_trusted(events, identity, checker)
+    if ltv is not None:  # a revoked or unknown signer is refused before the slow render
+        from bwvdisclose.ltv.archive import preflight
+
+        preflight(identity.certificate, identity.chain, ltv)
     log = _log_bytes(store, case_id, len(events))
     attachments = attachments_for(log, policy_folder)
     now = dt.datetime.now(dt.UTC)
@@ -158,7 +164,9 @@ def render_record(
     pdf = render_pdf(html, templates_dir(), attachments, title, created=now)
     maker = next(s for s in state.current_signoffs() if s.role == "decision_maker")
     reason = f"Decision record for {case_id}"
-    sealed = seal_with(pdf, identity, reason=reason, location="bwvdisclose", name=maker.signer.name)
+    sealed = seal_with(
+        pdf, identity, reason=reason, location="bwvdisclose", name=maker.signer.name, ltv=ltv
+    )
     name = f"{case_id}-record-{state.last_seq:04d}.pdf"
     path = record_path(store.case_dir(case_id), name)
     folder = path.parent

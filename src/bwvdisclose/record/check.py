@@ -9,11 +9,16 @@ intact (a failure) and trusted under the configured roots ("not trusted").
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from cryptography import x509
 
 from bwvdisclose.case import CaseState, Event, SignoffRecordedEvent, fold
 from bwvdisclose.case.verify import Head, scan_log
@@ -21,8 +26,11 @@ from bwvdisclose.policy.load import bundle_sha256
 from bwvdisclose.record.build import EVENTS_FILE, HEAD_KEYWORD, POLICY_FILE
 from bwvdisclose.trust.approval import approver, check_decisions
 from bwvdisclose.trust.paths import TrustChecker
-from bwvdisclose.trust.roots import TrustRoots
+from bwvdisclose.trust.roots import TrustRoots, as_roots
 from bwvdisclose.trust.signoff import check_signoffs
+
+if TYPE_CHECKING:
+    from bwvdisclose.record.verify import PdfCheck
 
 HEAD_RE = re.compile(re.escape(HEAD_KEYWORD) + r"([0-9a-f]{64})")
 
@@ -50,11 +58,15 @@ class RecordCheck:
         return self.intact and not self.untrusted
 
 
-def check_record(pdf: bytes, trust: TrustRoots) -> RecordCheck:
+def check_record(
+    pdf: bytes, trust: TrustRoots | Sequence[x509.Certificate], at: dt.datetime | None = None
+) -> RecordCheck:
+    """Every check of a record; `at` moves the validation time (tests of later verifiers)."""
     from bwvdisclose.record.verify import extract_attachments, verify_pdf
 
+    trust = as_roots(trust)
     result = RecordCheck()
-    sig = verify_pdf(pdf, trust)
+    sig = verify_pdf(pdf, trust, at)
     _signature_lines(result, sig)
     if not sig.signed or not sig.intact:
         return result
@@ -79,10 +91,7 @@ def check_record(pdf: bytes, trust: TrustRoots) -> RecordCheck:
     return result
 
 
-def _signature_lines(result: RecordCheck, sig: object) -> None:
-    from bwvdisclose.record.verify import PdfCheck
-
-    assert isinstance(sig, PdfCheck)
+def _signature_lines(result: RecordCheck, sig: PdfCheck) -> None:
     result.add(sig.signed, "the PDF carries a signature")
     result.add(
         sig.intact and sig.whole_file, "the PDF signature is valid and covers the whole file"
@@ -97,6 +106,33 @@ def _signature_lines(result: RecordCheck, sig: object) -> None:
         result.add(True, f"the PDF's signer ({who}) chains to a trust root")
     else:
         result.untrusted.append(f"the PDF seal by {who} is not trusted: {sig.trust_problem}")
+    _timestamp_lines(result, sig)
+
+
+def _timestamp_lines(result: RecordCheck, sig: PdfCheck) -> None:
+    """When the timestamps say the record was sealed, and until when it is archived."""
+    if not sig.archive_times:
+        result.notes.append(
+            "not timestamped: the seal's time is the signer's own clock, and its certificate "
+            "is judged at that time"
+        )
+        return
+    if sig.signed_at is not None:
+        result.add(
+            True,
+            f"the seal's timestamp proves it was signed by {_utc(sig.signed_at)}; "
+            "certificates and revocation are judged at that time, offline",
+        )
+    count = len(sig.archive_times)
+    result.add(
+        True,
+        f"{count} archive timestamp{'s' if count > 1 else ''} (PAdES B-LTA), the latest at "
+        f"{_utc(sig.archive_times[-1])}",
+    )
+
+
+def _utc(moment: dt.datetime) -> str:
+    return f"{moment.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
 def _claimed_head(pdf: bytes) -> str | None:

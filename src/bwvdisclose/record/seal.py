@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bwvdisclose.errors import RecordError
+from bwvdisclose.ltv.settings import LtvSettings
 from bwvdisclose.trust.keys import load_identity, pdf_signer
 from bwvdisclose.trust.statement import AnyIdentity
 from bwvdisclose.trust.token import TokenIdentity
@@ -26,8 +27,27 @@ def seal_pdf(
     return seal_with(pdf, identity, reason=reason, location=location, name=name)
 
 
-def seal_with(pdf: bytes, identity: AnyIdentity, *, reason: str, location: str, name: str) -> bytes:
-    """Sign with an identity already opened: a PKCS#12 key in memory or a key on a token."""
+def seal_with(
+    pdf: bytes,
+    identity: AnyIdentity,
+    *,
+    reason: str,
+    location: str,
+    name: str,
+    ltv: LtvSettings | None = None,
+) -> bytes:
+    """Sign with an identity already opened: a PKCS#12 key in memory or a key on a token.
+
+    With `ltv`, the seal is PAdES B-LTA (timestamp, revocation data, document timestamp).
+    """
+    if ltv is not None:
+        from bwvdisclose.ltv.archive import seal_lta
+
+        return seal_lta(
+            pdf, _signer_for(identity), identity.certificate, identity.chain, ltv,
+            _align_producer, field_name=SIGNATURE_FIELD, reason=reason, location=location,
+            name=name,
+        )  # fmt: skip
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.sign import fields, signers

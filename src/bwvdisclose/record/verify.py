@@ -7,21 +7,31 @@ padding after the CMS blob), so that any single changed byte fails the check.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
+from cryptography import x509
+
 from bwvdisclose.errors import RecordError
-from bwvdisclose.trust.roots import TrustRoots, validation_context
+from bwvdisclose.trust.roots import TrustRoots, as_roots, validation_context
+
+NO_ROOTS = "no trust roots are configured (give --trust or BWVDISCLOSE_TRUST)"
+LTA_UNTRUSTED = "the signer's certificate does not chain to a trusted certificate"
 
 
 @dataclass(frozen=True)
 class PdfCheck:
-    """What verify_pdf found. `ok` only when every check passed."""
+    """What verify_pdf found. `ok` only when every check passed.
+
+    For a timestamped (B-LTA) record, `signed_at` is the time the signature timestamp
+    proves and `archive_times` those of the document timestamps, oldest first.
+    """
 
     signed: bool
     intact: bool
@@ -30,6 +40,8 @@ class PdfCheck:
     signer: str
     fingerprint: str
     problems: tuple[str, ...]
+    signed_at: dt.datetime | None = None
+    archive_times: tuple[dt.datetime, ...] = ()
     trust_problem: str = ""  # why the signer is not trusted (not a problem of integrity)
 
     @property
@@ -38,30 +50,73 @@ class PdfCheck:
         return all(checks) and not self.problems
 
 
-def verify_pdf(pdf: bytes, trust: TrustRoots) -> PdfCheck:
+def verify_pdf(
+    pdf: bytes, trust: TrustRoots | Sequence[x509.Certificate], at: dt.datetime | None = None
+) -> PdfCheck:
     """Check the record's signature: intact, whole file, and trusted under `trust`.
 
-    Trust is judged at the signing time the signature states (a PAdES B-B seal carries
-    no timestamp), with the non-repudiation key usage pyHanko asks of a signer. Never
-    raises: every failure is a problem in the result.
+    A record with document timestamps is validated offline at the time they prove
+    (`at` moves the validation time, for tests of what a later verifier sees). A seal
+    without timestamps (PAdES B-B) is judged at the signing time it states (or `at`).
+    Trust asks the non-repudiation key usage pyHanko asks of a signer. Never raises:
+    integrity failures are `problems`, a signer not trusted is `trust_problem`.
     """
-    with _quiet("pyhanko", "pyhanko_certvalidator"):
-        return _verify(pdf, trust)
+    with _quiet("pyhanko", "pyhanko_certvalidator", "asyncio"):
+        return _verify(pdf, as_roots(trust), at)
 
 
-def _verify(pdf: bytes, trust: TrustRoots) -> PdfCheck:
+def _verify(pdf: bytes, trust: TrustRoots, at: dt.datetime | None) -> PdfCheck:
     try:
-        signatures = list(_reader(pdf).embedded_signatures)
+        reader = _reader(pdf)
+        signatures = list(reader.embedded_regular_signatures)
+        stamps = list(reader.embedded_timestamp_signatures)
     except Exception as exc:  # a damaged file is a failed check, not a crash
         return _failed(f"the file does not parse as a PDF: {_one_line(exc)}")
     if not signatures:
         return _failed("the record carries no signature")
     if len(signatures) > 1:
         return _failed(f"the record carries {len(signatures)} signatures; expected one")
+    if any(stamp.signed_revision < signatures[0].signed_revision for stamp in stamps):
+        return _failed("a document timestamp comes before the seal", signed=True)
     try:
-        return _check(pdf, signatures[0], trust)
+        if stamps:
+            return _check_lta(pdf, signatures[0], stamps, trust, at)
+        return _check(pdf, signatures[0], trust, at)
     except Exception as exc:
         return _failed(f"the signature cannot be checked: {_one_line(exc)}", signed=True)
+
+
+def _check_lta(
+    pdf: bytes,
+    seal: Any,
+    stamps: list[Any],
+    trust: TrustRoots,
+    at: dt.datetime | None,
+) -> PdfCheck:
+    from bwvdisclose.ltv.validate import validate_lta
+
+    form = _contents_problems(pdf, seal)
+    for stamp in stamps:
+        form += _contents_problems(pdf, stamp, timestamp=True)
+    if form:
+        return _failed(form[0], signed=True)
+    form += _certificate_problems(seal, trust)
+    lta = validate_lta(seal, stamps, list(trust.certificates), at)
+    untrusted = [p for p in lta.problems if p.startswith(LTA_UNTRUSTED)]
+    if not trust:
+        untrusted = [NO_ROOTS]
+    return PdfCheck(
+        signed=True,
+        intact=lta.intact and not form,
+        whole_file=lta.whole_file,
+        trusted=lta.trusted and bool(trust),
+        signer=lta.signer,
+        fingerprint=lta.fingerprint,
+        problems=tuple(form) + tuple(p for p in lta.problems if not p.startswith(LTA_UNTRUSTED)),
+        signed_at=lta.signed_at,
+        archive_times=lta.archive_times,
+        trust_problem=untrusted[0] if untrusted else "",
+    )
 
 
 @contextmanager
@@ -78,12 +133,12 @@ def _quiet(*names: str) -> Iterator[None]:
             logger.setLevel(level)
 
 
-def _check(pdf: bytes, sig: Any, trust: TrustRoots) -> PdfCheck:
+def _check(pdf: bytes, sig: Any, trust: TrustRoots, at: dt.datetime | None = None) -> PdfCheck:
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
-    context = validation_context(trust, sig.self_reported_timestamp)
+    context = validation_context(trust, at or sig.self_reported_timestamp)
     status = validate_pdf_signature(sig, context)
     problems = _contents_problems(pdf, sig) + _certificate_problems(sig, trust)
     intact = bool(status.intact and status.valid) and not problems
@@ -98,7 +153,7 @@ def _check(pdf: bytes, sig: Any, trust: TrustRoots) -> PdfCheck:
     cert = status.signing_cert
     untrusted = ""
     if not trust:
-        untrusted = "no trust roots are configured (give --trust or BWVDISCLOSE_TRUST)"
+        untrusted = NO_ROOTS
     elif not status.trusted:
         untrusted = (
             "its certificate does not chain to a trust root, valid at signing time, "
@@ -108,7 +163,7 @@ def _check(pdf: bytes, sig: Any, trust: TrustRoots) -> PdfCheck:
         signed=True,
         intact=intact,
         whole_file=whole,
-        trusted=bool(status.trusted),
+        trusted=bool(status.trusted) and bool(trust),
         signer=cert.subject.human_friendly,
         fingerprint=hashlib.sha256(cert.dump()).hexdigest(),
         problems=tuple(problems),
@@ -116,7 +171,7 @@ def _check(pdf: bytes, sig: Any, trust: TrustRoots) -> PdfCheck:
     )
 
 
-def _contents_problems(pdf: bytes, sig: Any) -> list[str]:
+def _contents_problems(pdf: bytes, sig: Any, *, timestamp: bool = False) -> list[str]:
     """The signature hole must hold exactly the canonical hex of our CMS form and zero padding.
 
     pyHanko reads hex case-insensitively, parses BER leniently and ignores what
@@ -129,7 +184,7 @@ def _contents_problems(pdf: bytes, sig: Any) -> list[str]:
     if pdf[start:end] != b"<" + contents.hex().upper().encode("ascii") + b">":
         return ["the signature value is not stored in canonical form (the file was altered)"]
     try:
-        check_cms_form(contents)
+        check_cms_form(contents, timestamp=timestamp)
     except ValueError as exc:
         return [f"the signature container was altered: {_one_line(exc)}"]
     return []

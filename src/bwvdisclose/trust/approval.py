@@ -27,7 +27,14 @@ from bwvdisclose.case import (
 from bwvdisclose.case.files import replace_file
 from bwvdisclose.errors import PolicyError, SigningError, TrustError
 from bwvdisclose.policy.models import Policy
-from bwvdisclose.trust.keys import cert_fingerprint, cert_pem, check_in_date, load_cert_pem
+from bwvdisclose.trust.keys import (
+    cert_fingerprint,
+    cert_pem,
+    chain_of,
+    check_in_date,
+    intermediates,
+    load_cert_pem,
+)
 from bwvdisclose.trust.paths import TrustChecker
 from bwvdisclose.trust.profile import POLICY_OWNER, identity_of
 from bwvdisclose.trust.signoff import Finding
@@ -112,7 +119,7 @@ def approval_of(policy: Policy, identity: AnyIdentity, at: dt.datetime) -> Polic
     return PolicyApproval(
         policy_id=policy.id, version=policy.version, sha256=policy.sha256, approved_at=when,
         certificate=cert_pem(cert), fingerprint=fingerprint, signature=signature,
-        algorithm=algorithm,
+        algorithm=algorithm, chain=intermediates(identity.chain),
     )  # fmt: skip
 
 
@@ -138,7 +145,8 @@ def approval_problem(approval: PolicyApproval, sha256: str) -> str:
 
 def approval_trust(approval: PolicyApproval, checker: TrustChecker, at: dt.datetime) -> str:
     """Why the approver is not trusted at `at` ("" when trusted)."""
-    trust = checker.check(load_cert_pem(approval.certificate), at, (), POLICY_OWNER)
+    cert = load_cert_pem(approval.certificate)
+    trust = checker.check(cert, at, chain_of(approval.chain), POLICY_OWNER)
     return "" if trust.trusted else trust.problem
 
 

@@ -77,6 +77,22 @@ def cert_fingerprint(cert: x509.Certificate) -> str:
     return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
 
 
+def intermediates(chain: tuple[x509.Certificate, ...]) -> list[str]:
+    """The CA certificates between a signer and a root, as PEM (roots come from --trust)."""
+    return [cert_pem(c) for c in chain if c.subject != c.issuer][:5]
+
+
+def chain_of(pems: list[str]) -> list[x509.Certificate]:
+    """Certificates from PEM texts, skipping any that do not parse (they prove nothing)."""
+    out = []
+    for pem in pems:
+        try:
+            out.append(load_cert_pem(pem))
+        except SigningError:
+            continue
+    return out
+
+
 def cert_pem(cert: x509.Certificate) -> str:
     return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
 

@@ -51,6 +51,11 @@ class TrustRoots:
         return [asn1_x509.Certificate.load(c.public_bytes(der)) for c in self.certificates]
 
 
+def as_roots(trust: TrustRoots | Iterable[x509.Certificate]) -> TrustRoots:
+    """`trust` as TrustRoots; a plain sequence of certificates is accepted too."""
+    return trust if isinstance(trust, TrustRoots) else TrustRoots(tuple(trust))
+
+
 def load_roots(paths: Iterable[Path | str] = (), env: str | None = None) -> TrustRoots:
     """Roots from the given paths, and from `env` (the value of BWVDISCLOSE_TRUST) if set."""
     every = [Path(p) for p in paths]

@@ -27,7 +27,14 @@ from bwvdisclose.case import (
 )
 from bwvdisclose.errors import CaseError, SigningError, TrustError
 from bwvdisclose.policy.models import Policy
-from bwvdisclose.trust.keys import cert_fingerprint, cert_pem, check_in_date, load_cert_pem
+from bwvdisclose.trust.keys import (
+    cert_fingerprint,
+    cert_pem,
+    chain_of,
+    check_in_date,
+    intermediates,
+    load_cert_pem,
+)
 from bwvdisclose.trust.paths import TrustChecker
 from bwvdisclose.trust.profile import SIGNOFF_ROLES, identity_of, same_person
 from bwvdisclose.trust.statement import (
@@ -120,6 +127,7 @@ def signoff_for(
         fingerprint=fingerprint,
         outcome=decision.outcome,
         policy_sha256=policy_sha,
+        chain=intermediates(identity.chain),
     )
 
 
@@ -181,7 +189,7 @@ def check_signoff(
     if problem:
         yield Finding("broken", f"{who} {problem}")
         return
-    trust = checker.check(cert, e.at, (), e.role)
+    trust = checker.check(cert, e.at, chain_of(e.chain), e.role)
     if not trust.trusted:
         yield Finding("untrusted", f"{who} is not trusted: {trust.problem}")
 
