@@ -16,9 +16,9 @@ from pathlib import Path
 
 from bwvdisclose.case.events import ZERO_HASH, build_event, event_line
 from bwvdisclose.case.payloads import Actor, AnswerRecorded, Body, CaseOpened
-from bwvdisclose.case.store import CaseStore
 from bwvdisclose.case.verify import Head
 from bwvdisclose.policy.models import PolicyRef
+from bwvdisclose.store.folder import FolderStore
 
 ACTOR = Actor(name="Sam Jones", role="disclosure officer", number="PC 1234")
 POLICY = PolicyRef(id="met-bwv-2020", version="2020.1", sha256="ab" * 32)
@@ -55,7 +55,7 @@ def write_case(root: Path, number: int, events: int) -> None:
     (folder / ".lock").touch(mode=0o600)
 
 
-def audit(store: CaseStore) -> tuple[int, int]:
+def audit(store: FolderStore) -> tuple[int, int]:
     cases = events = 0
     for case_id in store.list_ids():
         verdict, found = store.verify_and_read(case_id)
@@ -76,7 +76,7 @@ def main() -> None:
         for number in range(1, args.cases + 1):
             write_case(root, number, args.events)
         t1, cpu1 = time.perf_counter(), time.process_time()
-        cases, events = audit(CaseStore(root))
+        cases, events = audit(FolderStore(root))
         t2, cpu2 = time.perf_counter(), time.process_time()
         print(f"built {cases} cases in {t1 - t0:.1f} s")
         print(f"read + verified {cases} cases, {events} events in {t2 - t1:.2f} s", end=" ")

@@ -17,12 +17,13 @@ from io import BytesIO
 from pathlib import Path
 
 from bwvdisclose.answers import load_answers
-from bwvdisclose.case import Actor, CaseStore
+from bwvdisclose.case import Actor
 from bwvdisclose.cases import Cases, Intake
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.load import resolve_policy_folder
 from bwvdisclose.record.build import attachments_for, record_html, render_record
 from bwvdisclose.record.html import templates_dir
+from bwvdisclose.store.folder import FolderStore
 from bwvdisclose.trust.approval import approval_of
 from bwvdisclose.trust.ca import issue_test_identity, load_ca, make_test_ca
 from bwvdisclose.trust.keys import load_identity
@@ -40,7 +41,7 @@ def signed_case(tmp: Path) -> tuple[Cases, str, Path, TrustChecker]:
     checker = TrustChecker(load_roots([tmp / "ca" / "ca.pem"]))
     owner = issue_test_identity(ca, tmp / "keys", PASS, name="Bench Owner", role="policy_owner")
     approval = approval_of(policy, load_identity(owner.p12, PASS), dt.datetime.now(dt.UTC))
-    cases = Cases(CaseStore(tmp / "store"), policy)
+    cases = Cases(FolderStore(tmp / "store"), policy)
     officer = Actor(name="PS Dan Reid", role="duty officer", number="2291")
     when = dt.datetime(2026, 11, 14, 14, 52, tzinfo=dt.UTC)
     case_id = cases.open(
@@ -55,7 +56,7 @@ def signed_case(tmp: Path) -> tuple[Cases, str, Path, TrustChecker]:
         Actor(name="Insp Amy Ward", role="decision maker", number="4711"),
         "publish_with_redactions",
         "Agree",
-        approval,
+        approval=approval,
     )
     keys = {}
     for name, role, number in [

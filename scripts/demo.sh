@@ -37,8 +37,8 @@ step "A TEST certificate authority made with bwvdisclose, and the policy owner i
 export BWVDISCLOSE_TRUST=$PKI/root.pem:$OUT/ca/ca.pem
 
 step "The policy owner approves the policy version (a detached approval beside the folder)"
-mkdir -p "$OUT/criteria" && cp -r criteria/met-bwv-2020 "$OUT/criteria/"
-export BWVDISCLOSE_CRITERIA=$OUT/criteria/met-bwv-2020
+mkdir -p "$OUT/criteria" && cp -r criteria/met-bwv-2020-v2 "$OUT/criteria/"
+export BWVDISCLOSE_CRITERIA=$OUT/criteria/met-bwv-2020-v2
 "$BWV" criteria approve "$BWVDISCLOSE_CRITERIA" --key "$OUT/owner/olivia-grant.p12" --passphrase-env DEMO_PASSPHRASE
 "$BWV" criteria check "$BWVDISCLOSE_CRITERIA"
 
@@ -50,8 +50,13 @@ echo "opened $CASE in $STORE"
 "$BWV" show "$CASE"
 
 step "The decision maker decides, and three people sign off"
+REVIEW=$(date -u -d "+90 days" +%F)
 "$BWV" decide "$CASE" --outcome publish_with_redactions --user "Amy Ward" --user-role "decision maker" \
-  --number 4711 --rationale "Agree: the footage shows what officers faced; faces of protesters to be blurred."
+  --number 4711 --rationale "Agree: the footage shows what officers faced; faces of protesters to be blurred." \
+  --review-by "$REVIEW" \
+  --note "explanatory_context_required=Press office statement explains the baton use and the arrests" \
+  --note "amplification_warning=Digital team briefed; comments monitored for 72 hours" \
+  --note "review_date_required=Review set for $REVIEW with the Digital Media Unit"
 "$BWV" sign "$CASE" --role decision_maker --key "$KEYS/amy-ward.p12" --passphrase-env DEMO_PASSPHRASE
 "$BWV" sign "$CASE" --role legal --key "$KEYS/sam-okafor.p12" --passphrase-env DEMO_PASSPHRASE
 "$BWV" sign "$CASE" --role data_protection --key "$KEYS/priya-shah.p12" --passphrase-env DEMO_PASSPHRASE
@@ -62,6 +67,11 @@ step "The signed PDF/A-3b decision record, timestamped, with revocation data (PA
 
 step "An archivist adds a fresh archive timestamp"
 "$BWV" extend "$OUT/$CASE-record.pdf"
+
+step "The footage goes out: the release is logged (DPA 2018 s.62)"
+"$BWV" disclosed "$CASE" --to "Met Police YouTube channel" --url "https://www.youtube.com/@metpoliceuk" \
+  --user "Amy Ward" --user-role "decision maker" --number 4711
+"$BWV" audit due --on "$REVIEW"
 
 step "Verify the case log and the record against the trust roots (the record offline: services stopped)"
 "$BWV" verify "$CASE"

@@ -36,6 +36,29 @@ class KeyFiles:
     passphrase: bytes
 
 
+POLICY_2020_1 = CRITERIA / "met-bwv-2020"
+POLICY_2020_2 = CRITERIA / "met-bwv-2020-v2"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests run the CLI under version 2020.1 (their answers files are written for it).
+
+    Set for the whole session, so fixtures of any scope (and the processes they start) see
+    it. Version 2020.2 is the default for new cases; tests of it name its folder, or carry
+    the `default_policy` marker to run with no BWVDISCLOSE_CRITERIA at all.
+    """
+    config.addinivalue_line(
+        "markers", "default_policy: run with the shipped default policy (no BWVDISCLOSE_CRITERIA)"
+    )
+    os.environ["BWVDISCLOSE_CRITERIA"] = str(POLICY_2020_1)
+
+
+@pytest.fixture(autouse=True)
+def _default_policy(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("default_policy"):
+        monkeypatch.delenv("BWVDISCLOSE_CRITERIA", raising=False)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def private_user_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Caches, drafts and the default store go to a temporary home, never the real one."""

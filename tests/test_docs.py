@@ -65,6 +65,7 @@ def test_top_level_help_lists_every_command(invoke: Invoke) -> None:
         assert f"  {name} " in out
 
 
+@pytest.mark.default_policy
 def test_readme_worked_example_is_real_output(invoke: Invoke) -> None:
     readme = (ROOT / "README.md").read_text()
     start = readme.index("    $ bwvdisclose evaluate demo/answers/protest.yaml\n")

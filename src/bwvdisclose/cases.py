@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bwvdisclose.answers import Answer
@@ -16,20 +17,33 @@ from bwvdisclose.case import (
     Actor,
     AnswerChanged,
     AnswerRecorded,
+    Body,
     CaseState,
-    CaseStore,
     DecisionRecorded,
+    DisclosureRecorded,
+    Event,
     PolicyApproval,
     RecommendationComputed,
     SignoffRecorded,
+    WithdrawalRecorded,
     fold,
 )
-from bwvdisclose.engine import evaluate
+from bwvdisclose.disclosure import (
+    MAX_TEXT,
+    bounded,
+    lifecycle_state,
+    release_for,
+    review_date,
+    withdrawal_for,
+)
+from bwvdisclose.engine import conditions_on, evaluate
 from bwvdisclose.errors import AnswersError, CaseError
 from bwvdisclose.explain import OUTCOME_TEXT, show_value
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, AnswerValue, Policy, PolicyRef
 from bwvdisclose.recommendation import Recommendation
+from bwvdisclose.store import CaseStore
 from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.profile import SIGNOFF_ROLES, identity_of
 from bwvdisclose.trust.signoff import ROLE_TEXT, decision_current, missing_roles, signoff_for
 from bwvdisclose.trust.statement import AnyIdentity
 
@@ -48,11 +62,12 @@ def current_values(state: CaseState) -> dict[str, AnswerValue]:
 
 
 class Cases:
-    """A case store seen through one policy."""
+    """A case store seen through one policy (from `folder`, when it is known)."""
 
-    def __init__(self, store: CaseStore, policy: Policy) -> None:
+    def __init__(self, store: CaseStore, policy: Policy, folder: Path | None = None) -> None:
         self.store = store
         self.policy = policy
+        self.folder = folder
 
     def state(self, case_id: str) -> CaseState:
         return fold(self.store.read(case_id))
@@ -79,10 +94,20 @@ class Cases:
     def record(
         self, case_id: str, actor: Actor, qid: str, value: AnswerValue, rationale: str
     ) -> None:
+        """Record a first answer to `qid`; refused if someone answered it meanwhile."""
         needs_rationale(self.policy, {qid: rationale})
-        self.store.append(
-            case_id, actor, AnswerRecorded(question=qid, value=value, rationale=rationale)
-        )
+
+        def build(events: Sequence[Event]) -> list[Body]:
+            state = fold(events)
+            given = state.answers.get(qid)
+            if given is not None:
+                raise CaseError(
+                    f"{qid} was answered meanwhile by {given.by.name} "
+                    f"({show_value(given.value)}, event {given.seq}); review it and change it"
+                )
+            return [AnswerRecorded(question=qid, value=value, rationale=rationale)]
+
+        self.store.transact(case_id, actor, build)
 
     def change(
         self,
@@ -94,51 +119,73 @@ class Cases:
         rationale: str,
         reason: str,
     ) -> None:
+        """Change `qid` from `previous`; refused if it no longer has that value."""
         needs_rationale(self.policy, {qid: rationale})
-        body = AnswerChanged(
-            question=qid, value=value, previous=previous, rationale=rationale, reason=reason
-        )
-        self.store.append(case_id, actor, body)
+
+        def build(events: Sequence[Event]) -> list[Body]:
+            check_unchanged(fold(events), qid, previous)
+            return [
+                AnswerChanged(
+                    question=qid, value=value, previous=previous, rationale=rationale, reason=reason
+                )
+            ]
+
+        self.store.transact(case_id, actor, build)
 
     def apply(
         self, case_id: str, actor: Actor, answers: Mapping[str, Answer], reason: str | None
     ) -> tuple[int, int]:
-        """Record new answers and changes (all checked before anything is written).
+        """Record new answers and changes, and the recommendation they give, in one append.
 
-        A changed answer needs `reason`; an answer equal to the current one is skipped.
+        Everything is checked against the case as it is at that moment (under its lock):
+        a changed answer needs `reason`; an answer equal to the current one is skipped.
         Returns (recorded, changed).
         """
-        state = self.state(case_id)
-        self.check_policy(state)
-        current = current_values(state)
-        changes = {k: a for k, a in answers.items() if k in current and current[k] != a.value}
-        if changes and not (reason and reason.strip()):
-            names = ", ".join(
-                f"{k} ({show_value(current[k])} -> {show_value(a.value)})"
-                for k, a in changes.items()
+        counts = (0, 0)
+
+        def build(events: Sequence[Event]) -> list[Body]:
+            nonlocal counts
+            state = fold(events)
+            self.check_policy(state)
+            bodies = answer_bodies(state, answers, reason)
+            counts = (
+                sum(isinstance(b, AnswerRecorded) for b in bodies),
+                sum(isinstance(b, AnswerChanged) for b in bodies),
             )
-            raise AnswersError(f"changing an answer needs --reason: {names}")
-        new = {k: a for k, a in answers.items() if k not in current}
-        needs_rationale(self.policy, {k: a.rationale for k, a in (new | changes).items()})
-        for qid, a in new.items():
-            self.record(case_id, actor, qid, a.value, a.rationale)
-        for qid, a in changes.items():
-            self.change(case_id, actor, qid, a.value, current[qid], a.rationale, reason or "")
-        return len(new), len(changes)
+            needs_rationale(
+                self.policy,
+                {
+                    b.question: b.rationale
+                    for b in bodies
+                    if isinstance(b, AnswerRecorded | AnswerChanged)
+                },
+            )
+            values = current_values(state) | {k: a.value for k, a in answers.items()}
+            rec = evaluate(self.policy, values)
+            return bodies + self._recommendation_bodies(state, rec)
+
+        self.store.transact(case_id, actor, build)
+        return counts
 
     def recompute(self, case_id: str, actor: Actor) -> Recommendation:
         """Evaluate the current answers; log the recommendation if it is new or changed."""
-        state = self.state(case_id)
-        rec = evaluate(self.policy, current_values(state))
-        self._log_recommendation(state, actor, rec)
-        return rec
+        result: list[Recommendation] = []
 
-    def _log_recommendation(self, state: CaseState, actor: Actor, rec: Recommendation) -> None:
-        """Append `rec` unless the log already holds it, under the same policy version."""
+        def build(events: Sequence[Event]) -> list[Body]:
+            state = fold(events)
+            rec = evaluate(self.policy, current_values(state))
+            result.append(rec)
+            return self._recommendation_bodies(state, rec)
+
+        self.store.transact(case_id, actor, build)
+        return result[-1]
+
+    def _recommendation_bodies(self, state: CaseState, rec: Recommendation) -> list[Body]:
+        """`rec` to append, unless the log holds it already under the same policy version."""
         summary = rec.summary()
-        if state.recommendation != summary or state.recommendation_policy != rec.policy:
-            body = RecommendationComputed(recommendation=summary, policy=rec.policy)
-            self.store.append(state.case_id, actor, body)
+        if state.recommendation == summary and state.recommendation_policy == rec.policy:
+            return []
+        return [RecommendationComputed(recommendation=summary, policy=rec.policy)]
 
     def sign(
         self,
@@ -150,35 +197,139 @@ class Cases:
     ) -> SignoffRecorded:
         """Sign the current decision as `role`; the signer (from the certificate) is the actor.
 
-        The certificate must be trusted at `now` (default: the current time).
+        The certificate must be trusted at `now` (default: the current time). The signature
+        is made under the case's lock, over the head it is appended after.
         """
-        state = self.state(case_id)
-        self.check_policy(state)
-        body = signoff_for(state, self.policy, identity, role, checker, now)
-        who = Actor(name=body.signer.name, role=ROLE_TEXT[role].lower(), number=body.signer.number)
-        self.store.append(case_id, who, body)
-        return body
+        result: list[SignoffRecorded] = []
+
+        def build(events: Sequence[Event]) -> list[Body]:
+            state = fold(events)
+            self.check_policy(state)
+            body = signoff_for(state, self.policy, identity, role, checker, now)
+            result.append(body)
+            return [body]
+
+        signer = identity_of(identity.certificate, SIGNOFF_ROLES)
+        who = Actor(name=signer.name, role=ROLE_TEXT[role].lower(), number=signer.number or "none")
+        self.store.transact(case_id, who, build)
+        return result[-1]
 
     def decide(
-        self, case_id: str, actor: Actor, outcome: str, rationale: str, approval: PolicyApproval
+        self,
+        case_id: str,
+        actor: Actor,
+        outcome: str,
+        rationale: str,
+        review_by: str | None = None,
+        notes: Mapping[str, str] | None = None,
+        now: dt.datetime | None = None,
+        *,
+        approval: PolicyApproval,
     ) -> DecisionRecorded:
         """Record the decision maker's decision; a departure needs a written justification.
 
-        Only an approved policy version decides: `approval` (trust/approval.py
-        `find_approval`) must approve the loaded policy; it is kept in the decision event.
+        A decision to publish carries a review date; each condition of the decision needs
+        a note saying what was done about it. The recommendation is computed from the
+        answers as they are under the case's lock, and logged (when new) in the same
+        append as the decision. Only an approved policy version decides: `approval`
+        (trust/approval.py `find_approval`) must approve the loaded policy; it is kept in
+        the decision event.
         """
-        state = self.state(case_id)
-        self.check_policy(state)
         if approval.sha256 != self.policy.sha256:
             raise CaseError(
                 f"the approval given is for sha256 {approval.sha256[:16]}, not the loaded policy "
                 f"{self.policy.id} {self.policy.version} ({self.policy.sha256[:16]})"
             )
-        rec = evaluate(self.policy, current_values(state))
-        body = decision_for(rec, outcome, rationale, approval)
-        self._log_recommendation(state, actor, rec)
-        self.store.append(case_id, actor, body)
-        return body
+        result: list[DecisionRecorded] = []
+        today = (now or dt.datetime.now(dt.UTC)).date()
+
+        def build(events: Sequence[Event]) -> list[Body]:
+            state = fold(events)
+            self.check_policy(state)
+            answers = current_values(state)
+            rec = evaluate(self.policy, answers)
+            conditions = self.decision_conditions(rec, answers, outcome)
+            body = decision_for(
+                rec, outcome, rationale, review_by, notes or {}, conditions, today, approval
+            )
+            result.append(body)
+            return [*self._recommendation_bodies(state, rec), body]
+
+        self.store.transact(case_id, actor, build)
+        return result[-1]
+
+    def decision_conditions(
+        self, rec: Recommendation, answers: Mapping[str, AnswerValue], outcome: str
+    ) -> list[str]:
+        """The conditions of deciding `outcome`: the recommendation's own when it follows it."""
+        if outcome == rec.outcome:
+            return list(rec.conditions)
+        held, _ = conditions_on(self.policy, answers, outcome, None)
+        return held
+
+    def release(
+        self, case_id: str, actor: Actor, to: str, url: str, at: dt.datetime | None = None
+    ) -> DisclosureRecorded:
+        """Log a release under the current, signed and recorded decision (checked under lock)."""
+        result: list[DisclosureRecorded] = []
+        now = dt.datetime.now(dt.UTC)
+
+        def build(events: Sequence[Event]) -> list[Body]:
+            result.append(release_for(fold(events), self.policy, to, url, at or now, now))
+            return [result[-1]]
+
+        self.store.transact(case_id, actor, build)
+        return result[-1]
+
+    def withdraw(self, case_id: str, actor: Actor, reason: str) -> WithdrawalRecorded:
+        """Log the takedown of every live release, with the reason (checked under the lock)."""
+        result: list[WithdrawalRecorded] = []
+
+        def build(events: Sequence[Event]) -> list[Body]:
+            result.append(withdrawal_for(fold(events), reason))
+            return [result[-1]]
+
+        self.store.transact(case_id, actor, build)
+        return result[-1]
+
+
+def check_unchanged(state: CaseState, qid: str, previous: AnswerValue) -> None:
+    given = state.answers.get(qid)
+    if given is None or given.value != previous:
+        now = "unanswered" if given is None else show_value(given.value)
+        raise CaseError(
+            f"{qid} changed meanwhile (it is now {now}, not {show_value(previous)}); "
+            "review it and try again"
+        )
+
+
+def answer_bodies(
+    state: CaseState, answers: Mapping[str, Answer], reason: str | None
+) -> list[Body]:
+    """The events recording `answers` against `state`: new answers, then changes."""
+    current = current_values(state)
+    changes = {k: a for k, a in answers.items() if k in current and current[k] != a.value}
+    if changes and not (reason and reason.strip()):
+        names = ", ".join(
+            f"{k} ({show_value(current[k])} -> {show_value(a.value)})" for k, a in changes.items()
+        )
+        raise AnswersError(f"changing an answer needs --reason: {names}")
+    bodies: list[Body] = [
+        AnswerRecorded(question=k, value=a.value, rationale=a.rationale)
+        for k, a in answers.items()
+        if k not in current
+    ]
+    bodies += [
+        AnswerChanged(
+            question=k,
+            value=a.value,
+            previous=current[k],
+            rationale=a.rationale,
+            reason=reason or "",
+        )
+        for k, a in changes.items()
+    ]
+    return bodies
 
 
 def needs_rationale(policy: Policy, rationales: Mapping[str, str]) -> None:
@@ -201,9 +352,19 @@ def needs_rationale(policy: Policy, rationales: Mapping[str, str]) -> None:
 
 
 def decision_for(
-    rec: Recommendation, outcome: str, rationale: str, approval: PolicyApproval | None = None
+    rec: Recommendation,
+    outcome: str,
+    rationale: str,
+    review_by: str | None = None,
+    notes: Mapping[str, str] | None = None,
+    conditions: Sequence[str] = (),
+    today: dt.date | None = None,
+    approval: PolicyApproval | None = None,
 ) -> DecisionRecorded:
-    """The decision event, or a CaseError saying why this decision cannot be recorded."""
+    """The decision event, or a CaseError saying why this decision cannot be recorded.
+
+    `conditions` are the conditions of the decision: each needs a note in `notes`.
+    """
     if rec.outcome == "incomplete":
         missing = ", ".join(rec.missing)
         raise CaseError(
@@ -225,13 +386,36 @@ def decision_for(
             f"deciding {outcome} departs from the recommendation "
             f"({OUTCOME_TEXT[rec.outcome].lower()}); give a written justification with --rationale"
         )
+    day = review_date(outcome, review_by, today or dt.datetime.now(dt.UTC).date())
     return DecisionRecorded(
         outcome=outcome,  # type: ignore[arg-type]
         recommended=rec.outcome,
         departure=departure,
-        rationale=rationale.strip(),
+        rationale=bounded(rationale, "--rationale", MAX_TEXT, required=False),
+        review_by=day,
+        condition_notes=condition_notes(conditions, notes or {}),
         approval=approval,
     )
+
+
+def condition_notes(conditions: Sequence[str], notes: Mapping[str, str]) -> dict[str, str] | None:
+    """A note for each condition of the decision, or CaseError naming what is missing."""
+    unknown = sorted(set(notes) - set(conditions))
+    if unknown:
+        listed = ", ".join(conditions) or "none"
+        raise CaseError(
+            f"--note for {', '.join(unknown)}: not a condition of this decision "
+            f"(its conditions: {listed})"
+        )
+    missing = [c for c in conditions if not notes.get(c, "").strip()]
+    if missing:
+        raise CaseError(
+            "say what was done about each condition of the decision with --note ID=TEXT; "
+            f"missing: {', '.join(missing)}"
+        )
+    if not conditions:
+        return None
+    return {c: bounded(notes[c], f"--note {c}", MAX_TEXT) for c in conditions}
 
 
 def status(state: CaseState, policy: Policy) -> str:
@@ -244,7 +428,9 @@ def status(state: CaseState, policy: Policy) -> str:
     if missing_roles(state, policy):
         return "decided"
     fresh = [r for r in state.records if r.seq > state.last_change_seq]
-    return "recorded" if fresh else "signed"
+    if not fresh:
+        return "signed"
+    return lifecycle_state(state) or "recorded"
 
 
 def case_document(state: CaseState, policy: Policy) -> dict[str, Any]:
@@ -263,6 +449,8 @@ def case_document(state: CaseState, policy: Policy) -> dict[str, Any]:
             for s in state.signoffs
         ],
         "records": [r.model_dump(mode="json") for r in state.records],
+        "releases": [r.model_dump(mode="json") for r in state.releases],
+        "withdrawals": [w.model_dump(mode="json") for w in state.withdrawals],
         "history": [e.model_dump(mode="json") for e in state.history],
         "head": state.head,
         "events": state.last_seq,

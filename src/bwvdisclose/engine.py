@@ -204,6 +204,27 @@ def evaluate(policy: Policy, answers: Answers, explain: bool = True) -> Recommen
     )
 
 
+def conditions_on(
+    policy: Policy, answers: Answers, outcome: str, step: str | None
+) -> tuple[list[str], list[str]]:
+    """The conditions that hold for `outcome` reached at `step`, and those not yet known.
+
+    For a decision that departs from the recommendation `step` is None: only conditions
+    tied to no particular step can apply. Returns (held, unknown), each sorted.
+    """
+    ctx = _Context(policy, answers)
+    held, unknown = [], []
+    for rule in policy.conditions:
+        if outcome not in rule.applies_to or (rule.steps and step not in rule.steps):
+            continue
+        value = ctx.eval(rule.when).value
+        if value is True:
+            held.append(rule.id)
+        elif value is None:
+            unknown.append(rule.id)
+    return sorted(held), sorted(unknown)
+
+
 def _decide(ctx: _Context) -> _Decision:
     d = _Decision()
     for step in ctx.policy.steps:

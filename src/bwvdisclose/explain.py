@@ -50,7 +50,10 @@ def explain(policy: Policy, rec: Recommendation, flips: list[Flip] | None = None
     out += _section(policy, "Referrals", [t for t in rec.items("referral") if t.held], None)
     if rec.outcome != "incomplete":
         out += _listing(policy, "Redactions to apply", rec.redactions, rec.items("redaction"))
-        out += _listing(policy, "Conditions", rec.conditions, rec.items("condition"))
+        out += _listing(
+            policy, "Conditions (what the decision maker must do)", rec.conditions,
+            rec.items("condition"),
+        )  # fmt: skip
     if flips is not None and rec.outcome != "incomplete":
         out += ["", "What would change the outcome"]
         out += [f"  - {_flip(f)}" for f in flips] or [

@@ -4,8 +4,18 @@ from bwvdisclose.trust.signoff import (
     ROLE_TEXT,
     decision_current,
     missing_roles,
+    recommendation_stale,
+    refuse_stale,
     required_roles,
     signoff_for,
 )
 
-__all__ = ["ROLE_TEXT", "decision_current", "missing_roles", "required_roles", "signoff_for"]
+__all__ = [
+    "ROLE_TEXT",
+    "decision_current",
+    "missing_roles",
+    "recommendation_stale",
+    "refuse_stale",
+    "required_roles",
+    "signoff_for",
+]

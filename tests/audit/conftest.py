@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 
 from bwvdisclose.answers import validate_answers
-from bwvdisclose.case import Actor, CaseStore
+from bwvdisclose.case import Actor
 from bwvdisclose.cases import Cases, Intake
+from bwvdisclose.engine import evaluate
 from bwvdisclose.policy import Policy
 from bwvdisclose.policy.examples import load_example
+from bwvdisclose.store.folder import FolderStore
 from bwvdisclose.synth import demo_signers, generate_store
 from bwvdisclose.trust.keys import load_identity
 from bwvdisclose.trust.paths import TrustChecker
@@ -80,7 +82,7 @@ def synth_roots(demo_keys: Path) -> TrustRoots:
 def synth_store(tmp_path_factory: pytest.TempPathFactory, demo_keys: Path) -> Path:
     """A synthetic store of 60 cases, read-only: copy it (`copy_store`) to change it."""
     root = tmp_path_factory.mktemp("synth") / "store"
-    generate_store(root, SYNTH_CASES, seed=7, keys_dir=demo_keys)
+    generate_store(root, SYNTH_CASES, seed=7, keys_dir=demo_keys, policy_dir=EXAMPLES.parent)
     return root
 
 
@@ -92,7 +94,7 @@ def copy_store(source: Path, target: Path) -> Path:
 def build_hand_store(root: Path, policy: Policy, key_files: KeyFiles) -> list[str]:
     """The HAND cases in order; the first decision is signed by Jane Smith (decision maker)."""
     clock = SetClock()
-    cases = Cases(CaseStore(root, clock=clock), policy)
+    cases = Cases(FolderStore(root, clock=clock), policy)
     ids = []
     for plan in HAND:
         clock.now = plan.opened
@@ -105,8 +107,18 @@ def build_hand_store(root: Path, policy: Policy, key_files: KeyFiles) -> list[st
         if plan.decide:
             outcome, hours = plan.decide
             clock.now = plan.opened + dt.timedelta(hours=hours)
-            approval = shipped_approval(policy)
-            cases.decide(case_id, INSPECTOR, outcome, "Justified in the case file.", approval)
+            values = {q: a.value for q, a in cases.state(case_id).answers.items()}
+            conditions = cases.decision_conditions(evaluate(policy, values), values, outcome)
+            cases.decide(
+                case_id,
+                INSPECTOR,
+                outcome,
+                "Justified in the case file.",
+                review_by=None if outcome == "do_not_publish" else "2024-12-31",
+                notes={c: "Done." for c in conditions},
+                now=clock.now,
+                approval=shipped_approval(policy),
+            )
         ids.append(case_id)
     identity = load_identity(key_files.p12, key_files.passphrase)
     trusted = roots(*os.environ["BWVDISCLOSE_TRUST"].split(os.pathsep))

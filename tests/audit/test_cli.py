@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bwvdisclose.audit.report import report_html
 from bwvdisclose.audit.rows import CaseRow
-from bwvdisclose.case import CaseStore
+from bwvdisclose.store.folder import FolderStore
 from tests.audit.conftest import R2, SYNTH_CASES, copy_store
 from tests.conftest import Invoke
 
@@ -99,6 +99,7 @@ def test_stats_json_and_text(invoke: Invoke, hand_store: Path) -> None:
         "damaged",
         "decided",
         "departures",
+        "disclosure",
         "by",
         "time_to_decision",
         "recommended_vs_decided",
@@ -151,7 +152,7 @@ def test_demo_command(invoke: Invoke, tmp_path: Path, demo_keys: Path) -> None:
     result = invoke(*args)
     assert result.exit_code == 0, result.output
     assert "wrote 5 synthetic cases" in result.output
-    assert len(CaseStore(store).list_ids()) == 5
+    assert len(FolderStore(store).list_ids()) == 5
     again = invoke(*args)
     assert again.exit_code == 1
     assert "already holds cases" in again.output

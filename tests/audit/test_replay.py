@@ -9,10 +9,11 @@ from pathlib import Path
 from bwvdisclose.answers import validate_answers
 from bwvdisclose.audit.policies import PolicyCatalog
 from bwvdisclose.audit.replay import CaseChange, new_summary, replay_store
-from bwvdisclose.case import Actor, CaseStore
+from bwvdisclose.case import Actor
 from bwvdisclose.cases import Cases, Intake
 from bwvdisclose.policy import Policy, load_policy
 from bwvdisclose.policy.examples import load_example
+from bwvdisclose.store.folder import FolderStore
 from tests.audit.conftest import R2, copy_store
 from tests.conftest import CRITERIA, explained
 
@@ -68,7 +69,7 @@ def test_same_policy_changes_nothing(synth_store: Path, policy: Policy) -> None:
 def test_the_r2_change_seen_from_a_case_answered_under_r2(tmp_path: Path, policy: Policy) -> None:
     """A case released under r2 without a legal referral would be referred under 2020."""
     r2 = load_policy(R2)
-    cases = Cases(CaseStore(tmp_path / "store"), r2)
+    cases = Cases(FolderStore(tmp_path / "store"), r2)
     case_id = cases.open(WHO, Intake("CAD 2/01JAN24", OCCURRED, "Whitehall", []))
     path = R2 / "examples" / "26-release-necessary-no-legal-referral.yaml"
     answers = validate_answers(r2, load_example(path).answers, path.name)

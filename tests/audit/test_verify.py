@@ -10,12 +10,12 @@ import pytest
 from bwvdisclose.audit.verify import verify_case, verify_store
 from bwvdisclose.case import (
     CaseOpened,
-    CaseStore,
     RecordRenderedEvent,
     SignoffRecorded,
     SignoffRecordedEvent,
 )
-from bwvdisclose.case.bulk import EventChain, write_case
+from bwvdisclose.store.bulk import EventChain, write_case
+from bwvdisclose.store.folder import FolderStore
 from bwvdisclose.trust.paths import TrustChecker
 from bwvdisclose.trust.roots import TrustRoots
 from tests.audit.conftest import OFFICER, SYNTH_CASES, copy_store
@@ -29,7 +29,7 @@ def _log(store: Path, case_id: str) -> Path:
 
 def _with(store: Path, kind: type) -> list[str]:
     """Cases with an event of `kind`, in store order."""
-    s = CaseStore(store)
+    s = FolderStore(store)
     return [c for c in s.list_ids() if any(isinstance(e, kind) for e in s.read(c))]
 
 
@@ -38,7 +38,7 @@ def damaged(synth_store: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A copy of the synthetic store with four cases damaged, each a different way."""
     store = copy_store(synth_store, tmp_path / "store")
     recorded = _with(store, RecordRenderedEvent)
-    ids = [c for c in CaseStore(store).list_ids() if c not in recorded]
+    ids = [c for c in FolderStore(store).list_ids() if c not in recorded]
     tampered, truncated, reordered, replaced = ids[3], ids[10], ids[20], recorded[2]
     lines = _log(store, tampered).read_bytes().splitlines(keepends=True)
     lines[2] = lines[2].replace(b'"rationale":"', b'"rationale":"Not ', 1)
@@ -85,7 +85,7 @@ def test_replaced_record_says_changed_or_replaced(
 ) -> None:
     store, expected = damaged
     case_id = next(c for c, words in expected.items() if words.startswith("record"))
-    (problem,) = verify_case(CaseStore(store), case_id).failures
+    (problem,) = verify_case(FolderStore(store), case_id).failures
     assert "changed or replaced" in problem and "(event " in problem
 
 
@@ -97,15 +97,15 @@ def test_missing_record_is_a_note_unless_required(
     for pdf in (store / case_id / "records").iterdir():
         pdf.unlink()
     checker = TrustChecker(synth_roots)
-    check = verify_case(CaseStore(store), case_id, checker=checker)
+    check = verify_case(FolderStore(store), case_id, checker=checker)
     assert check.ok and "the file is missing" in check.notes[0]
-    strict = verify_case(CaseStore(store), case_id, require_records=True, checker=checker)
+    strict = verify_case(FolderStore(store), case_id, require_records=True, checker=checker)
     assert not strict.ok and "the file is missing" in strict.failures[0]
 
 
 def test_a_signature_over_another_head_fails(synth_store: Path, tmp_path: Path) -> None:
     """A well-chained log whose sign-off signature was made over a different head."""
-    source = CaseStore(synth_store)
+    source = FolderStore(synth_store)
     case_id = _with(synth_store, SignoffRecordedEvent)[0]
     events = source.read(case_id)
     donor = next(e for e in events if isinstance(e, SignoffRecordedEvent))
@@ -114,7 +114,7 @@ def test_a_signature_over_another_head_fails(synth_store: Path, tmp_path: Path) 
     chain.add(AT, OFFICER, opened | {"case_id": "BWV-2030-0001"})
     signoff = donor.model_dump(include=set(SignoffRecorded.model_fields))
     event = chain.add(AT, OFFICER, signoff | {"head": chain.head})
-    store = CaseStore(tmp_path / "store")
+    store = FolderStore(tmp_path / "store")
     write_case(store, chain.events)
     (problem,) = verify_case(store, "BWV-2030-0001").failures
     who = f"the {donor.role} sign-off by {donor.signer.name}"

@@ -17,15 +17,17 @@ from bwvdisclose.case.payloads import (
     Body,
     CaseOpened,
     DecisionRecorded,
+    DisclosureRecorded,
     RecommendationComputed,
     RecordRendered,
     Signer,
     SignoffRecorded,
+    WithdrawalRecorded,
 )
 from bwvdisclose.policy.models import PolicyRef
 
 if TYPE_CHECKING:
-    from bwvdisclose.case.store import CaseStore
+    from bwvdisclose.store.folder import FolderStore
 
 START = dt.datetime(2024, 5, 1, 9, 0, 0, 123456, tzinfo=dt.UTC)
 OFFICER = Actor(name="Sam Jones", role="disclosure officer", number="PC 1234")
@@ -60,13 +62,13 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: Clock) -> CaseStore:
-    from bwvdisclose.case.store import CaseStore
+def store(tmp_path: Path, clock: Clock) -> FolderStore:
+    from bwvdisclose.store.folder import FolderStore
 
-    return CaseStore(tmp_path / "store", clock=clock, lock_timeout=2.0)
+    return FolderStore(tmp_path / "store", clock=clock, lock_timeout=2.0)
 
 
-def open_case(store: CaseStore, **changes: object) -> str:
+def open_case(store: FolderStore, **changes: object) -> str:
     fields: dict[str, object] = {
         "incident_ref": "CAD 1234/01MAY24",
         "occurred": dt.datetime(2024, 4, 30, 22, 15, tzinfo=dt.UTC),
@@ -161,4 +163,17 @@ def every_kind() -> list[Body]:
         decision(),
         signoff(ZERO_HASH),
         record(ZERO_HASH),
+        release(decision_seq=6),
+        WithdrawalRecorded(reason="Review: no longer needed for the appeal.", releases=[9]),
     ]
+
+
+def release(decision_seq: int, to: str = "Met Police YouTube channel") -> DisclosureRecorded:
+    return DisclosureRecorded(
+        released_at=START + dt.timedelta(days=2),
+        to=to,
+        url="https://www.youtube.com/@metpoliceuk",
+        decision_seq=decision_seq,
+        outcome="publish_with_redactions",
+        record_sha256="ef" * 32,
+    )

@@ -32,6 +32,8 @@ TYPES = {
     "decision_recorded",
     "signoff_recorded",
     "record_rendered",
+    "disclosure_recorded",
+    "withdrawal_recorded",
 }
 
 
@@ -170,7 +172,39 @@ def test_log_line_schema_shape() -> None:
         model = defs[ref["$ref"].rsplit("/", 1)[1]]
         assert model["additionalProperties"] is False
         assert {"seq", "at", "actor", "prev", "type", "hash"} <= set(model["required"])
-        assert set(model["required"]) == set(model["properties"])
+        later = {"review_by", "condition_notes"} if "review_by" in model["properties"] else set()
+        assert set(model["required"]) == set(model["properties"]) - later
         assert model["properties"]["at"]["pattern"].endswith(r"\.\d{6}Z$")
         assert model["properties"]["hash"]["pattern"] == "^[0-9a-f]{64}$"
     json.dumps(schema)  # plain JSON, usable by any JSON Schema tool
+
+
+def test_fields_added_later_are_left_out_while_unset() -> None:
+    """An older decision line (no review date, no notes) stays canonical; a null is not."""
+    from bwvdisclose.case.verify import Chain
+
+    from .conftest import decision
+
+    base = build_log([opened(), decision()])
+    line = event_line(base[1])
+    assert b"review_by" not in line and b"condition_notes" not in line
+    chain = Chain("BWV-2024-0001")
+    chain.check(event_line(base[0]).rstrip(b"\n"))
+    assert chain.check(line.rstrip(b"\n")).review_by is None  # type: ignore[union-attr]
+
+    noted = decision().model_copy(
+        update={"review_by": "2027-01-31", "condition_notes": {"review_date_required": "Booked"}}
+    )
+    full = build_log([opened(), noted])
+    assert b'"review_by":"2027-01-31"' in event_line(full[1])
+    chain = Chain("BWV-2024-0001")
+    chain.check(event_line(full[0]).rstrip(b"\n"))
+    assert chain.check(event_line(full[1]).rstrip(b"\n")).review_by == "2027-01-31"  # type: ignore[union-attr]
+
+    obj = json.loads(line)
+    obj["review_by"] = None
+    obj["hash"] = event_hash(obj)
+    chain = Chain("BWV-2024-0001")
+    chain.check(event_line(base[0]).rstrip(b"\n"))
+    with pytest.raises(Exception, match="canonical"):
+        chain.check(canonical_json(obj))

@@ -9,8 +9,8 @@ import pytest
 from bwvdisclose.case.events import ZERO_HASH, SignoffRecordedEvent
 from bwvdisclose.case.payloads import Body
 from bwvdisclose.case.state import CaseState, fold
-from bwvdisclose.case.store import CaseStore
 from bwvdisclose.errors import IntegrityError
+from bwvdisclose.store.folder import FolderStore
 
 from .conftest import (
     INSPECTOR,
@@ -56,7 +56,10 @@ def test_a_full_case_folds_to_its_state() -> None:
     assert state.decision == events[5]
     assert state.signoffs == [events[6]]
     assert state.records == [events[7]]
-    assert (state.head, state.last_seq, state.last_change_seq) == (events[-1].hash, 8, 6)
+    assert state.releases == [events[8]] and state.withdrawals == [events[9]]
+    assert state.live_releases() == []
+    # sign-offs, records, releases and withdrawals leave the decision current
+    assert (state.head, state.last_seq, state.last_change_seq) == (events[-1].hash, 10, 6)
 
 
 def test_a_new_case_has_nothing_yet() -> None:
@@ -136,7 +139,7 @@ def test_a_log_must_start_with_case_opened_and_count_up() -> None:
         fold(second_open)
 
 
-def test_fold_what_the_store_reads(store: CaseStore) -> None:
+def test_fold_what_the_store_reads(store: FolderStore) -> None:
     case_id = open_case(store)
     store.append(case_id, OFFICER, answer("q.one", True, "Seen at 00:10."))
     store.append(case_id, INSPECTOR, change("q.one", False, True, "Misread the clip."))
@@ -146,3 +149,30 @@ def test_fold_what_the_store_reads(store: CaseStore) -> None:
     assert state.answers["q.one"].by == INSPECTOR
     assert state.head == store.verify(case_id).head
     assert state.model_dump(mode="json")["intake"]["opened_at"].endswith("Z")
+
+
+def test_a_release_names_the_current_decision_to_publish() -> None:
+    from .conftest import release
+
+    base = [opened(), recommendation(), decision(), signoff(ZERO_HASH), record(ZERO_HASH)]
+    assert folded([*base, release(decision_seq=3)]).releases  # event 3 is the decision
+    with pytest.raises(IntegrityError, match="not the current decision to publish"):
+        folded([*base, release(decision_seq=2)])
+    with pytest.raises(IntegrityError, match="not the current decision to publish"):
+        folded([opened(), recommendation(), release(decision_seq=2)])
+
+
+def test_a_withdrawal_takes_down_only_live_releases() -> None:
+    from bwvdisclose.case.payloads import WithdrawalRecorded
+
+    from .conftest import release
+
+    base = [opened(), recommendation(), decision(), signoff(ZERO_HASH), record(ZERO_HASH)]
+    out = [*base, release(3), release(3, to="BBC News")]
+    state = folded([*out, WithdrawalRecorded(reason="Review", releases=[6, 7])])
+    assert state.live_releases() == [] and len(state.withdrawals) == 1
+    with pytest.raises(IntegrityError, match="withdraws a release that is not live"):
+        folded([*out, WithdrawalRecorded(reason="Review", releases=[5])])
+    twice = WithdrawalRecorded(reason="Again", releases=[6])
+    with pytest.raises(IntegrityError, match="withdraws a release that is not live"):
+        folded([*out, WithdrawalRecorded(reason="Review", releases=[6]), twice])

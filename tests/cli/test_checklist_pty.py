@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -23,6 +25,12 @@ ENV = {
 BIN = [sys.executable, "-m", "bwvdisclose"]
 
 
+def _terminal_signals() -> None:
+    """Ctrl-C reaches the program as at a terminal, even when the tests were started in the
+    background (a shell starts background jobs with SIGINT ignored, and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn(*args: str, store: Path, env: dict[str, str] | None = None) -> pexpect.spawn:
     child = pexpect.spawn(
         BIN[0],
@@ -31,6 +39,7 @@ def spawn(*args: str, store: Path, env: dict[str, str] | None = None) -> pexpect
         encoding="utf-8",
         timeout=20,
         cwd=str(ROOT),
+        preexec_fn=_terminal_signals,
     )
     child.delaybeforesend = 0.05
     return child
@@ -249,3 +258,35 @@ def test_after_refer_the_screen_says_what_to_send_to_whom(tmp_path: Path) -> Non
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_decide_asks_what_was_done_about_each_condition(tmp_path: Path) -> None:
+    """At a terminal, `decide` asks a note for each condition a --note did not give."""
+    from tests.flow.conftest import DEMO, INTAKE, REVIEW_BY
+
+    store = tmp_path / "store"
+    opened = subprocess.run(
+        [*BIN, "new", *INTAKE, "--answers", str(DEMO), "--store", str(store)],
+        env=ENV, cwd=str(ROOT), capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert opened.returncode == 0, opened.stderr
+    case_id = opened.stdout.strip().splitlines()[-1]
+    child = spawn(
+        "decide", case_id, "--outcome", "publish_with_redactions", "--review-by", REVIEW_BY,
+        "--note", "amplification_warning=Digital team briefed", store=store,
+    )  # fmt: skip
+    see(child, "Condition explanatory_context_required: Publish with an explanation")
+    child.expect_exact("What was done about it")
+    child.sendline("Press statement explains the baton use")
+    see(child, "decided publish with redactions")
+    see(child, "Condition explanatory_context_required: Press statement explains the baton use")
+    child.expect(pexpect.EOF)
+    shown = subprocess.run(
+        [*BIN, "show", case_id, "--store", str(store), "--format", "json"],
+        env=ENV, cwd=str(ROOT), capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    notes = json.loads(shown)["decision"]["condition_notes"]
+    assert notes == {
+        "amplification_warning": "Digital team briefed",
+        "explanatory_context_required": "Press statement explains the baton use",
+    }

@@ -9,7 +9,7 @@ from tests.conftest import CRITERIA, Invoke
 def test_check_shipped_policy(invoke: Invoke) -> None:
     result = invoke("criteria", "check")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("met-bwv-2020 2020.1: ok (")
+    assert result.output.startswith("met-bwv-2020 2020.2: ok (")
 
 
 def test_check_reports_problems_exit_1(invoke: Invoke, tmp_path: Path) -> None:

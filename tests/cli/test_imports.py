@@ -33,7 +33,7 @@ def loaded(*args: str) -> list[str]:
     ("args", "allowed"),
     [
         (["--help"], set()),
-        (["evaluate", "demo/answers/protest.yaml"], set()),
+        (["evaluate", "tests/data/answers/protest-2020.1.yaml"], set()),
         (["criteria", "check"], set()),
         (["schema", "events"], {"rich"}),  # case commands draw tables; never a PDF library
     ],

@@ -14,7 +14,7 @@ from tests.conftest import ROOT, TestAuthority
 
 PASS_ENV = "TEST_PASSPHRASE"
 PASS = "correct horse battery staple"  # tests.conftest.PASSPHRASE
-DEMO = ROOT / "demo" / "answers" / "protest.yaml"
+DEMO = ROOT / "tests" / "data" / "answers" / "protest-2020.1.yaml"  # demo answers, 2020.1
 INTAKE = [
     "--incident-ref",
     "CAD 1/21NOV",
@@ -61,8 +61,28 @@ def new_case(store: Path, answers: Path = DEMO) -> str:
     return out.strip()
 
 
+REVIEW_BY = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=90)).isoformat()
+# What the decision maker did about the demo's conditions (2020.1: force shown, viral).
+DEMO_NOTES = {
+    "explanatory_context_required": "Press statement explains the baton use",
+    "amplification_warning": "Digital team briefed; comments monitored",
+}
+
+
+def publish_options(outcome: str, notes: dict[str, str] | None = None) -> list[str]:
+    """--review-by and a --note for each condition, for a decision to publish the demo."""
+    if outcome == "do_not_publish":
+        return [f"--note={k}={v}" for k, v in (notes or {}).items()]
+    given = DEMO_NOTES if notes is None else notes
+    return ["--review-by", REVIEW_BY, *(f"--note={k}={v}" for k, v in given.items())]
+
+
 def decide(
-    store: Path, case_id: str, outcome: str = "publish_with_redactions", why: str = ""
+    store: Path,
+    case_id: str,
+    outcome: str = "publish_with_redactions",
+    why: str = "",
+    notes: dict[str, str] | None = None,
 ) -> None:
     code, _, err = run(
         "decide",
@@ -71,6 +91,7 @@ def decide(
         outcome,
         "--rationale",
         why,
+        *publish_options(outcome, notes),
         "--store",
         str(store),
         "--user",

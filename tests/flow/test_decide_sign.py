@@ -109,7 +109,7 @@ def test_a_later_change_makes_signoffs_stale(tmp_path: Path, keys: Keys) -> None
     )
     assert code == 1
     assert "not ready for its record; still needed: decision" in err
-    decide(store, case_id)
+    decide(store, case_id, notes={"explanatory_context_required": "Statement explains force"})
     sign_all(store, keys, case_id)
     assert _state(store, case_id)["status"] == "signed"
 

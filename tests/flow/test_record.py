@@ -16,8 +16,9 @@ import yaml
 from syrupy.assertion import SnapshotAssertion
 
 from bwvdisclose.answers import load_answers
-from bwvdisclose.case import Actor, CaseStore
-from bwvdisclose.cases import Cases, Intake
+from bwvdisclose.case import Actor
+from bwvdisclose.cases import Cases, Intake, current_values
+from bwvdisclose.engine import evaluate
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.load import resolve_policy_folder
 from bwvdisclose.record.build import EVENTS_FILE, POLICY_FILE, attachments_for, record_html
@@ -26,9 +27,18 @@ from bwvdisclose.record.html import templates_dir
 from bwvdisclose.record.pdf import render_pdf
 from bwvdisclose.record.seal import seal_with
 from bwvdisclose.record.verify import extract_attachments
+from bwvdisclose.store.folder import FolderStore
 from bwvdisclose.trust.keys import load_identity
 from bwvdisclose.trust.paths import TrustChecker
-from tests.conftest import CRITERIA, DEMO_CA, TestAuthority, explained, roots, shipped_approval
+from tests.conftest import (
+    CRITERIA,
+    DEMO_CA,
+    POLICY_2020_1,
+    TestAuthority,
+    explained,
+    roots,
+    shipped_approval,
+)
 from tests.flow.conftest import DEMO, FIXED, PASS, PASS_ENV, Keys, Signed, run
 
 
@@ -111,7 +121,7 @@ def test_a_tampered_embedded_log_fails_even_when_resealed(
     """Someone with the key re-renders the record from an edited log: the chain check catches it."""
     from bwvdisclose.case import fold
 
-    store = CaseStore(signed.store)
+    store = FolderStore(signed.store)
     events = store.read(signed.case_id)
     state = fold(events)
     log = (signed.store / signed.case_id / "events.jsonl").read_bytes()
@@ -171,10 +181,16 @@ def test_out_must_not_overwrite(signed: Signed, keys: Keys) -> None:
 # --- what a reviewer reads: the rendered HTML, for two outcomes ----------------------------
 
 
+def _notes(cases: Cases, case_id: str, outcome: str) -> dict[str, str]:
+    values = current_values(cases.state(case_id))
+    rec = evaluate(cases.policy, values)
+    return {c: f"Done: {c}" for c in cases.decision_conditions(rec, values, outcome)}
+
+
 def _fixed_case(tmp_path: Path, keys: Keys, answers_file: Path, outcome: str, why: str) -> str:
     ticks = count()
-    store = CaseStore(tmp_path / "s", clock=lambda: FIXED + dt.timedelta(seconds=next(ticks)))
-    policy = load_policy()
+    store = FolderStore(tmp_path / "s", clock=lambda: FIXED + dt.timedelta(seconds=next(ticks)))
+    policy = load_policy(POLICY_2020_1)
     cases = Cases(store, policy)
     officer = Actor(name="PC Jane Smith", role="duty officer", number="PC1234")
     intake = Intake(
@@ -186,14 +202,23 @@ def _fixed_case(tmp_path: Path, keys: Keys, answers_file: Path, outcome: str, wh
     case_id = cases.open(officer, intake)
     cases.apply(case_id, officer, explained(policy, load_answers(answers_file, policy)), None)
     cases.recompute(case_id, officer)
-    maker = Actor(name="Amy Ward", role="decision maker", number="4711")
-    cases.decide(case_id, maker, outcome, why, shipped_approval(policy))
+    publishing = outcome != "do_not_publish"
+    cases.decide(
+        case_id,
+        Actor(name="Amy Ward", role="decision maker", number="4711"),
+        outcome,
+        why,
+        review_by="2027-02-19" if publishing else None,
+        notes=_notes(cases, case_id, outcome),
+        now=FIXED,
+        approval=shipped_approval(policy),
+    )
     identity = load_identity(Path(keys.p12("amy-ward")), PASS.encode())
     checker = TrustChecker(roots(*os.environ["BWVDISCLOSE_TRUST"].split(os.pathsep)))
     cases.sign(case_id, identity, "decision_maker", checker, FIXED)
     state = cases.state(case_id)
     events = store.read(case_id)
-    attachments = attachments_for(b"{}\n", resolve_policy_folder(None))
+    attachments = attachments_for(b"{}\n", resolve_policy_folder(POLICY_2020_1))
     html = record_html(state, events, policy, attachments, FIXED)
     html = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "<approved at>", html)
     return re.sub(r"[0-9a-f]{64}|[0-9a-f]{16}…", "<hash>", html)

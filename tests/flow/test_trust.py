@@ -25,14 +25,26 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from bwvdisclose.audit.verify import verify_case
-from bwvdisclose.case import CaseStore, DecisionRecordedEvent, Event
-from bwvdisclose.case.bulk import EventChain, write_case
+from bwvdisclose.case import DecisionRecordedEvent, Event
 from bwvdisclose.cli.main import cli
+from bwvdisclose.store.bulk import EventChain, write_case
+from bwvdisclose.store.folder import FolderStore as CaseStore
 from bwvdisclose.trust.ca import issue_test_identity, load_ca, make_test_ca
 from bwvdisclose.trust.paths import TrustChecker
 from bwvdisclose.trust.profile import TEST_ORG
 from tests.conftest import CA_START, CRITERIA, DEMO_CA, TestAuthority, roots
-from tests.flow.conftest import ENV, PASS, PASS_ENV, Keys, Signed, decide, new_case, sign
+from tests.flow.conftest import (
+    DEMO,
+    ENV,
+    PASS,
+    PASS_ENV,
+    Keys,
+    Signed,
+    decide,
+    new_case,
+    publish_options,
+    sign,
+)
 
 
 @dataclass(frozen=True)
@@ -192,6 +204,7 @@ def test_an_edited_policy_is_not_approved(tmp_path: Path, edited_policy: Path) -
     code, out, err = cli_run(
         "decide", case_id, "--outcome", "publish_with_redactions", "--store", str(store),
         "--criteria", str(edited_policy), "--user", "Amy Ward", "--number", "4711",
+        *publish_options("publish_with_redactions"),
     )  # fmt: skip
     assert code == 3, out + err
     assert "is not approved by a trusted policy owner" in err
@@ -209,14 +222,15 @@ def test_a_case_decided_under_a_rogue_approval_fails_audit(
     store = tmp_path / "s"
     code, out, err = cli_run(
         "new", "--incident-ref", "CAD 2/21NOV", "--occurred", "2026-11-20T14:30", "--location",
-        "Whitehall", "--answers", str(Path(__file__).parents[2] / "demo/answers/protest.yaml"),
+        "Whitehall", "--answers", str(DEMO),
         "--store", str(store), **as_forger,
     )  # fmt: skip
     assert code == 0, err
     case_id = out.strip()
     code, _, err = cli_run(
         "decide", case_id, "--outcome", "publish_with_redactions", "--store", str(store),
-        "--user", "Amy Ward", "--number", "4711", **as_forger,
+        "--user", "Amy Ward", "--number", "4711", *publish_options("publish_with_redactions"),
+        **as_forger,
     )  # fmt: skip
     assert code == 0, err
     code, _, err = cli_run(

@@ -177,7 +177,7 @@ CASES: dict[str, tuple[Args, int, str]] = {
             "assess",
             s.decided,
             "--answers",
-            str(DEMO.parent / "protest.yaml"),
+            str(DEMO),
             "--answer",
             "officers.safety_risk=yes",
             "--store",

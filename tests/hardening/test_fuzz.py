@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bwvdisclose.answers import Answer, load_answers, validate_answers
-from bwvdisclose.case.store import CaseStore
 from bwvdisclose.case.verify import LogScan, scan_log
 from bwvdisclose.datafile import parse_data
 from bwvdisclose.errors import BwvError
 from bwvdisclose.policy import load_policy
+from bwvdisclose.store.folder import FolderStore
 from tests.conftest import CRITERIA
 from tests.flow.conftest import DEMO, new_case
 
@@ -135,7 +135,7 @@ def test_answers_loader_on_any_bytes(tmp_path_factory: pytest.TempPathFactory, r
 def real_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, bytes, bytes]:
     store = tmp_path_factory.mktemp("fuzzlog") / "store"
     case_id = new_case(store)
-    folder = CaseStore(store).case_dir(case_id)
+    folder = FolderStore(store).case_dir(case_id)
     return case_id, (folder / "events.jsonl").read_bytes(), (folder / "HEAD").read_bytes()
 
 

@@ -26,7 +26,7 @@ import click
 import pytest
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from bwvdisclose.case import Actor, AnswerRecorded, CaseOpened, CaseStore, fold
+from bwvdisclose.case import Actor, AnswerRecorded, CaseOpened, fold
 from bwvdisclose.case.events import build_event, event_line
 from bwvdisclose.case.verify import Head
 from bwvdisclose.cli.main import cli
@@ -36,8 +36,9 @@ from bwvdisclose.policy.models import PolicyRef
 from bwvdisclose.record.build import attachments_for, record_html
 from bwvdisclose.record.html import templates_dir
 from bwvdisclose.record.pdf import render_pdf
+from bwvdisclose.store.folder import FolderStore
 from tests.conftest import DEMO_CA
-from tests.flow.conftest import DEMO, INTAKE
+from tests.flow.conftest import DEMO, INTAKE, publish_options
 
 from .conftest import assert_refused, run
 
@@ -102,7 +103,8 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
                      "--ca", str(done.ca), "--ca-passphrase-env", "SECRET_PP",
                      "--out", str(done.keys), "--passphrase-env", "SECRET_PP")  # fmt: skip
         case_id = _new_case(done)
-        done.run("decide", case_id, "--outcome", "publish_with_redactions",
+        publishing = publish_options("publish_with_redactions")
+        done.run("decide", case_id, "--outcome", "publish_with_redactions", *publishing,
                  "--store", str(done.store))  # fmt: skip
         wrong = done.run(*_sign(done, case_id, "amy-ward", "decision_maker"),
                          env={"SECRET_PP": WRONG})  # fmt: skip
@@ -239,7 +241,7 @@ HOSTILE = {
 HIDDEN = "bell\x07 escape\x1b[31m nul\x00 override\u202eevil\u202c end"
 
 
-def _hostile_case(root: Path, port: int) -> tuple[CaseStore, str]:
+def _hostile_case(root: Path, port: int) -> tuple[FolderStore, str]:
     """A case whose every free-text field is hostile, written as an old log might hold it
     (the store refuses control characters now, so the lines are written here directly)."""
     texts = {k: v.format(port=port) for k, v in HOSTILE.items()}
@@ -264,7 +266,7 @@ def _hostile_case(root: Path, port: int) -> tuple[CaseStore, str]:
             fh.write(event_line(event))
             prev = event.hash
     (folder / "HEAD").write_bytes(Head(seq=len(bodies), hash=prev).to_bytes())
-    return CaseStore(root), "BWV-2026-0001"
+    return FolderStore(root), "BWV-2026-0001"
 
 
 def test_user_text_reads_literally_and_rendering_touches_no_network(

@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 
 from bwvdisclose.cli.main import cli
 from tests.conftest import DEMO_CA
-from tests.flow.conftest import DEMO, ENV, INTAKE
+from tests.flow.conftest import DEMO, ENV, INTAKE, publish_options
 from tests.pki import PASSPHRASE, TestPki
 
 PKI_PASS_ENV = "TEST_PKI_PASSPHRASE"
@@ -69,7 +69,18 @@ class Case:
 def signed_case(store: Path, pki: TestPki, maker: str = "amy-ward") -> Case:
     """A case decided and signed off by TEST PKI identities, `maker` as decision maker."""
     case_id = ok(run("new", *INTAKE, "--answers", str(DEMO), "--store", str(store))).strip()
-    ok(run("decide", case_id, "--outcome", "publish_with_redactions", "--store", str(store)))
+    publishing = publish_options("publish_with_redactions")
+    ok(
+        run(
+            "decide",
+            case_id,
+            "--outcome",
+            "publish_with_redactions",
+            *publishing,
+            "--store",
+            str(store),
+        )
+    )
     for who, role in [(maker, "decision_maker"), *SIGNOFFS[1:]]:
         ok(run("sign", case_id, "--role", role, "--key", str(pki.p12(who)),
                "--passphrase-env", PKI_PASS_ENV, "--store", str(store)))  # fmt: skip

@@ -25,13 +25,13 @@ from bwvdisclose.case import (
     AnswerChangedEvent,
     AnswerRecordedEvent,
     CaseOpenedEvent,
-    CaseStore,
     Event,
     RecommendationComputedEvent,
 )
 from bwvdisclose.engine import evaluate
 from bwvdisclose.policy.models import AnswerValue, Policy, PolicyRef
 from bwvdisclose.recommendation import Recommendation, TraceItem
+from bwvdisclose.store import CaseStore, open_store
 
 FIELDS = (
     "outcome", "exceptions_met", "blocked_by", "referrals", "referrals_triggered",
@@ -88,6 +88,7 @@ class ReplaySummary:
     changes: list[CaseChange] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
     transitions: Counter[str] = field(default_factory=Counter)
+    needs: Counter[str] = field(default_factory=Counter)  # question -> cases that need it
 
     def add(self, result: Result) -> None:
         self.cases += 1
@@ -96,6 +97,7 @@ class ReplaySummary:
         elif result is not None:
             self.changed += 1
             self.transitions[f"{result.before['outcome']} -> {result.after['outcome']}"] += 1
+            self.needs.update(result.missing)
             if self.keep:
                 self.changes.append(result)
 
@@ -107,6 +109,7 @@ class ReplaySummary:
             "unchanged": self.cases - self.changed - len(self.unreadable),
             "unreadable": self.unreadable,
             "transitions": dict(sorted(self.transitions.items())),
+            "needs_answers": dict(sorted(self.needs.items())),
             "changes": [c.model_dump(mode="json") for c in self.changes],
         }
 
@@ -252,10 +255,10 @@ def rule_diffs(
 
 
 def replay_store(
-    root: Path, catalog: PolicyCatalog, new: Policy, workers: int | None = None
+    root: Path | CaseStore, catalog: PolicyCatalog, new: Policy, workers: int | None = None
 ) -> Iterator[Result]:
     """Replay every case under `new`, in store order, one case read at a time."""
-    store = CaseStore(root)
+    store = open_store(root)
     task = partial(replay_case, store, catalog, new)
     yield from map_cases(task, store.list_ids(), workers)
 

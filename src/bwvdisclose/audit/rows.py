@@ -17,11 +17,15 @@ from pydantic import BaseModel, ConfigDict
 
 from bwvdisclose.audit.policies import PolicyCatalog
 from bwvdisclose.audit.scan import map_cases, read_state
-from bwvdisclose.case import CaseState, CaseStore
+from bwvdisclose.case import CaseState
 from bwvdisclose.cases import status
+from bwvdisclose.store import CaseStore, open_store
 
 DAMAGED = "damaged"
-STATES = ("answering", "awaiting advice", "ready for decision", "decided", "signed", "recorded")
+STATES = (
+    "answering", "awaiting advice", "ready for decision", "decided", "signed", "recorded",
+    "released", "withdrawn",
+)  # fmt: skip
 COLUMNS = (
     "case_id", "opened", "incident_type", "recommended", "decided", "departure",
     "exceptions", "decision_maker", "state",
@@ -42,6 +46,12 @@ class CaseRow(BaseModel):
     referrals: list[str] = []  # every referral the recommendation triggered
     decision_maker: str = ""
     decided_at: dt.datetime | None = None
+    review_by: dt.date | None = None  # the current decision's review date
+    releases: int = 0  # releases logged (DPA 2018 s.62)
+    withdrawals: int = 0
+    live_releases: int = 0  # releases not withdrawn
+    released_at: dt.datetime | None = None  # the first live release
+    released_to: str = ""
     justification: str = ""  # the written justification of a departure
     state: str = DAMAGED
     problem: str = ""
@@ -103,6 +113,8 @@ def row_of(state: CaseState, catalog: PolicyCatalog) -> CaseRow:
     makers = [s for s in state.current_signoffs() if s.role == "decision_maker"]
     maker = makers[-1].signer.name if makers else (decision.actor.name if decision else "")
     incident = state.answers.get("incident.type")
+    live = state.live_releases()
+    review = state.decision.review_by if state.decision else None
     return CaseRow(
         case_id=state.case_id,
         opened=state.intake.opened_at,
@@ -115,6 +127,12 @@ def row_of(state: CaseState, catalog: PolicyCatalog) -> CaseRow:
         referrals=list(rec.get("referrals_triggered", rec.get("referrals", []))),
         decision_maker=maker,
         decided_at=decision.at if decision else None,
+        review_by=dt.date.fromisoformat(review) if review else None,
+        releases=len(state.releases),
+        withdrawals=len(state.withdrawals),
+        live_releases=len(live),
+        released_at=live[0].released_at if live else None,
+        released_to=live[0].to if live else "",
         justification=decision.rationale if decision and decision.departure else "",
         state=status(state, catalog.find(state.policy).policy),
     )
@@ -135,14 +153,22 @@ def _filtered_row(
 
 
 def list_rows(
-    root: Path, catalog: PolicyCatalog, filters: Filters | None = None, workers: int | None = None
+    root: Path | CaseStore,
+    catalog: PolicyCatalog,
+    filters: Filters | None = None,
+    workers: int | None = None,
 ) -> Iterator[CaseRow]:
     """The rows of every case in store order that pass `filters`, one case read at a time."""
-    store = CaseStore(root)
+    store = open_store(root)
     task = partial(_filtered_row, store, catalog, filters or Filters())
     for row in map_cases(task, store.list_ids(), workers):
         if row is not None:
             yield row
+
+
+def is_due(row: CaseRow, on: dt.date) -> bool:
+    """Released footage not withdrawn whose review date is on or before `on` (or never set)."""
+    return row.live_releases > 0 and (row.review_by is None or row.review_by <= on)
 
 
 def flat(row: CaseRow) -> dict[str, str]:
@@ -155,6 +181,8 @@ def flat(row: CaseRow) -> dict[str, str]:
             cells[key] = "yes" if value else "no"
         elif isinstance(value, dt.datetime):
             cells[key] = value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        elif isinstance(value, dt.date):
+            cells[key] = value.isoformat()
         else:
             cells[key] = "" if value is None else str(value)
     return cells

@@ -14,8 +14,9 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from bwvdisclose.case import CaseState, CaseStore, fold
+from bwvdisclose.case import CaseState, fold
 from bwvdisclose.errors import BwvError
+from bwvdisclose.store import CaseStore
 
 R = TypeVar("R")
 PARALLEL_FROM = 400  # below this many cases a pool costs more than it saves

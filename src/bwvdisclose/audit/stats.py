@@ -1,7 +1,8 @@
 """Statistics over a store's rows, as a JSON-able dict for the text, JSON and PDF views.
 
 Counts by recommended and decided outcome, exception, block and referral, departures,
-state, time from opening to decision (median and 90th percentile, nearest rank, in
+state, releases and withdrawals (logged events, and cases released, still out or
+withdrawn), time from opening to decision (median and 90th percentile, nearest rank, in
 hours, and a histogram), and per month of opening. Damaged cases are counted apart
 and left out of everything else. Built from rows one at a time; only the decision
 times are kept (one number per decided case).
@@ -18,6 +19,7 @@ from typing import Any
 
 from bwvdisclose.audit.rows import DAMAGED, CaseRow
 
+DISCLOSURE = ("releases", "withdrawals", "cases_released", "cases_live", "cases_withdrawn")
 MAX_MONTHS = 120  # the filters' span widens the monthly chart up to ten years
 BUCKETS = (  # (label, upper bound in hours)
     ("under 1 day", 24.0),
@@ -32,6 +34,7 @@ BUCKETS = (  # (label, upper bound in hours)
 class _Tally:
     def __init__(self) -> None:
         self.cases = self.damaged = self.decided = self.departures = 0
+        self.disclosure: Counter[str] = Counter()
         self.counts: dict[str, Counter[str]] = defaultdict(Counter)
         self.months: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
         self.hours: list[float] = []
@@ -50,6 +53,13 @@ class _Tally:
         counts["blocks"].update(row.blocked_by)
         counts["referrals"].update(row.referrals)
         month["recommended"][row.recommended or "none"] += 1
+        self.disclosure.update(
+            releases=row.releases,
+            withdrawals=row.withdrawals,
+            cases_released=bool(row.releases),
+            cases_live=bool(row.live_releases),
+            cases_withdrawn=bool(row.releases) and not row.live_releases,
+        )
         if row.decided and row.decided_at is not None:
             self.decided += 1
             self.departures += bool(row.departure)
@@ -91,6 +101,7 @@ def compute_stats(
         "damaged": tally.damaged,
         "decided": tally.decided,
         "departures": tally.departures,
+        "disclosure": {key: tally.disclosure[key] for key in DISCLOSURE},
         "by": by,
         "time_to_decision": _times(tally.hours),
         "recommended_vs_decided": {

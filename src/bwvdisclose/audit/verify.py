@@ -24,9 +24,18 @@ from functools import partial
 from pathlib import Path
 
 from bwvdisclose.audit.scan import map_cases
-from bwvdisclose.case import CaseStore, Event, RecordRenderedEvent, fold
-from bwvdisclose.case.bulk import record_path
+from bwvdisclose.audit.storelog import (
+    LogIndex,
+    case_against_log,
+    checkpoint_problems,
+    read_index,
+    store_problems,
+)
+from bwvdisclose.case import Event, RecordRenderedEvent, fold
 from bwvdisclose.errors import BwvError
+from bwvdisclose.store import CaseStore, open_store
+from bwvdisclose.store.base import PARTIAL
+from bwvdisclose.store.checkpoint import SignedCheckpoint, Verifier
 from bwvdisclose.trust.approval import check_decisions
 from bwvdisclose.trust.paths import TrustChecker
 from bwvdisclose.trust.roots import TrustRoots
@@ -58,11 +67,16 @@ class VerifySummary:
     passed: int = 0
     failed: list[CaseCheck] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    store_failures: list[str] = field(default_factory=list)  # not of one case in the store
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.store_failures
 
     @property
     def intact(self) -> bool:
-        """No case is broken (some may still be not trusted)."""
-        return all(check.intact for check in self.failed)
+        """No case is broken (some may still be not trusted), nor the store-wide log."""
+        return all(check.intact for check in self.failed) and not self.store_failures
 
     def add(self, check: CaseCheck) -> None:
         self.checked += 1
@@ -76,15 +90,24 @@ def verify_case(
     store: CaseStore,
     case_id: str,
     require_records: bool = False,
+    index: LogIndex | None = None,
     checker: TrustChecker | None = None,
 ) -> CaseCheck:
-    """Check one case completely; never raises for a bad case, only reports it."""
+    """Check one case completely; never raises for a bad case, only reports it.
+
+    With `index` (the store-wide log, read once) the case must also agree with its leaves.
+    Signatures are trusted only through `checker`'s roots (none: nothing is trusted).
+    """
     checker = checker or TrustChecker(TrustRoots())
     try:
         verdict, events = store.verify_and_read(case_id)
     except BwvError as exc:
         return CaseCheck(case_id, 0, (f"{case_id}: {exc}",))
     failures, notes = [], list(verdict.notes)
+    if index is not None and index.leaves is not None:
+        found, said = case_against_log(case_id, verdict, events, index.leaves.get(case_id))
+        failures += [f"{case_id}: {p}" for p in found]
+        notes += said
     if not verdict.ok:
         problem = (verdict.problem or "").removeprefix(f"event {verdict.bad_seq}: ")
         failures.append(f"{case_id}: event {verdict.bad_seq}: {problem}")
@@ -96,58 +119,85 @@ def verify_case(
     findings = [*check_signoffs(events, checker), *check_decisions(events, checker)]
     failures += [f"{case_id}: {f.text}" for f in findings if f.kind == "broken"]
     untrusted = tuple(f"{case_id}: {f.text}" for f in findings if f.kind == "untrusted")
-    found, missing = _record_problems(store.root / case_id, events, require_records)
+    found, missing = _record_problems(store, case_id, events, require_records)
     failures += [f"{case_id}: {p}" for p in found]
     notes += missing
     return CaseCheck(case_id, len(events), tuple(failures), tuple(notes), untrusted)
 
 
 def _record_problems(
-    folder: Path, events: list[Event], require: bool
+    store: CaseStore, case_id: str, events: list[Event], require: bool
 ) -> tuple[list[str], list[str]]:
     failures: list[str] = []
     notes: list[str] = []
+    named = set()
     for e in events:
         if not isinstance(e, RecordRenderedEvent):
             continue
+        named.add(e.file)
         where = f"record {e.file} (event {e.seq})"
         try:
-            path = record_path(folder, e.file)
-            with open(path, "rb") as fh:
-                digest = hashlib.file_digest(fh, "sha256").hexdigest()
-                size = fh.tell()
+            data = store.read_record(case_id, e.file)
         except BwvError as exc:
             failures.append(f"{where}: {exc}")
-            continue
-        except FileNotFoundError:
-            (failures if require else notes).append(f"{where}: the file is missing")
             continue
         except OSError as exc:
             failures.append(f"{where}: cannot be read: {exc.strerror}")
             continue
+        if data is None:
+            (failures if require else notes).append(f"{where}: the file is missing")
+            continue
+        digest, size = hashlib.sha256(data).hexdigest(), len(data)
         if digest != e.sha256 or size != e.size:
             failures.append(
                 f"{where}: the file differs from the one recorded ({size} bytes, "
                 f"sha256 {digest[:12]}; recorded {e.size} bytes, {e.sha256[:12]}): "
                 "changed or replaced"
             )
+    try:
+        present = store.record_names(case_id)
+    except BwvError as exc:
+        return [*failures, str(exc)], notes
+    for name in present:
+        base = name.removeprefix(PARTIAL)
+        if name in named:
+            continue
+        if base != name and base in named:
+            notes.append(f"record {base} was left under {name} by an interrupted `record`")
+        elif base != name:
+            notes.append(f"{name}: an unfinished record left by an interrupted `record`")
+        else:
+            failures.append(f"record file {name}: no event of the case names it")
     return failures, notes
 
 
 def verify_store(
-    root: Path,
+    root: Path | CaseStore,
     *,
     roots: TrustRoots | None = None,
     workers: int | None = None,
     require_records: bool = False,
     progress: Callable[[CaseCheck], None] | None = None,
+    checkpoint: SignedCheckpoint | None = None,
+    verifier: Verifier | None = None,
 ) -> VerifySummary:
-    """Verify every case in the store at `root`, streaming; the summary keeps only failures."""
-    store = CaseStore(root)
+    """Verify every case in the store at `root`, streaming; the summary keeps only failures.
+
+    The cases are checked against the store-wide log, and the log against `checkpoint`
+    if one is given (its signature with `verifier`, if given).
+    """
+    store = open_store(root)
     summary = VerifySummary()
+    index = read_index(store)
+    case_ids = store.list_ids()
+    summary.store_failures += store_problems(index, case_ids)
+    if checkpoint is not None:
+        summary.store_failures += checkpoint_problems(store, index, checkpoint, verifier)
     checker = TrustChecker(roots or TrustRoots())
-    task = partial(verify_case, store, require_records=require_records, checker=checker)
-    for check in map_cases(task, store.list_ids(), workers):
+    task = partial(
+        verify_case, store, require_records=require_records, index=index, checker=checker
+    )
+    for check in map_cases(task, case_ids, workers):
         summary.add(check)
         if progress:
             progress(check)

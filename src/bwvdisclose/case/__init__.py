@@ -2,8 +2,9 @@
 
 payloads.py  what a caller records (CaseOpened, AnswerRecorded, ... and Actor)
 events.py    the stored events, canonical JSON, hashing, the JSON Schema of a log line
-store.py     CaseStore: create, append, read, verify (locking and fsync in files.py)
-verify.py    the checks behind CaseStore.verify
+verify.py    the checks of a log and its HEAD (every store backend runs them)
+
+The stores that keep cases are in `bwvdisclose.store` (the interface and backends).
 state.py     fold(events) -> CaseState
 """
 
@@ -16,10 +17,12 @@ from bwvdisclose.case.events import (
     AnswerRecordedEvent,
     CaseOpenedEvent,
     DecisionRecordedEvent,
+    DisclosureRecordedEvent,
     Event,
     RecommendationComputedEvent,
     RecordRenderedEvent,
     SignoffRecordedEvent,
+    WithdrawalRecordedEvent,
     canonical_json,
     event_hash,
     event_log_schema,
@@ -31,14 +34,15 @@ from bwvdisclose.case.payloads import (
     Body,
     CaseOpened,
     DecisionRecorded,
+    DisclosureRecorded,
     PolicyApproval,
     RecommendationComputed,
     RecordRendered,
     Signer,
     SignoffRecorded,
+    WithdrawalRecorded,
 )
 from bwvdisclose.case.state import AnswerState, CaseState, Intake, fold
-from bwvdisclose.case.store import CaseStore, check_case_id
 from bwvdisclose.case.verify import Verification
 
 __all__ = [
@@ -54,9 +58,10 @@ __all__ = [
     "CaseOpened",
     "CaseOpenedEvent",
     "CaseState",
-    "CaseStore",
     "DecisionRecorded",
     "DecisionRecordedEvent",
+    "DisclosureRecorded",
+    "DisclosureRecordedEvent",
     "Event",
     "Intake",
     "PolicyApproval",
@@ -68,8 +73,9 @@ __all__ = [
     "SignoffRecorded",
     "SignoffRecordedEvent",
     "Verification",
+    "WithdrawalRecorded",
+    "WithdrawalRecordedEvent",
     "canonical_json",
-    "check_case_id",
     "event_hash",
     "event_log_schema",
     "fold",

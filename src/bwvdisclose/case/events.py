@@ -22,12 +22,14 @@ from bwvdisclose.case.payloads import (
     Body,
     CaseOpened,
     DecisionRecorded,
+    DisclosureRecorded,
     Frozen,
     Hex64,
     RecommendationComputed,
     RecordRendered,
     SignoffRecorded,
     UtcTime,
+    WithdrawalRecorded,
     format_time,
 )
 
@@ -97,6 +99,14 @@ class RecordRenderedEvent(Envelope, RecordRendered):
     pass
 
 
+class DisclosureRecordedEvent(Envelope, DisclosureRecorded):
+    pass
+
+
+class WithdrawalRecordedEvent(Envelope, WithdrawalRecorded):
+    pass
+
+
 Event = Annotated[
     CaseOpenedEvent
     | AnswerRecordedEvent
@@ -104,10 +114,17 @@ Event = Annotated[
     | RecommendationComputedEvent
     | DecisionRecordedEvent
     | SignoffRecordedEvent
-    | RecordRenderedEvent,
+    | RecordRenderedEvent
+    | DisclosureRecordedEvent
+    | WithdrawalRecordedEvent,
     Field(discriminator="type"),
 ]
 AnswerEvent = AnswerRecordedEvent | AnswerChangedEvent
+_EVENT_TYPES: tuple[type[Frozen], ...] = (
+    CaseOpenedEvent, AnswerRecordedEvent, AnswerChangedEvent, RecommendationComputedEvent,
+    DecisionRecordedEvent, SignoffRecordedEvent, RecordRenderedEvent, DisclosureRecordedEvent,
+    WithdrawalRecordedEvent,
+)  # fmt: skip
 
 BODY_ADAPTER: TypeAdapter[Body] = TypeAdapter(Body)
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
@@ -117,12 +134,16 @@ def event_log_schema() -> dict[str, Any]:
     """JSON Schema (2020-12) of one line of events.jsonl, for auditors' own tools.
 
     Every field of an event is required in a stored line, defaults included, as the
-    verifier requires (a line is the canonical form of the whole event).
+    verifier requires (a line is the canonical form of the whole event), except the
+    fields added to an event type later, which are left out while unset.
     """
     schema = EVENT_ADAPTER.json_schema(mode="validation")
+    optional = {cls.__name__: cls.OPTIONAL for cls in _EVENT_TYPES}
     for choice in schema["oneOf"]:
-        model = schema["$defs"][choice["$ref"].rsplit("/", 1)[1]]
-        model["required"] = sorted(model["properties"])
+        name = choice["$ref"].rsplit("/", 1)[1]
+        model = schema["$defs"][name]
+        later = optional.get(name, frozenset())
+        model["required"] = sorted(p for p in model["properties"] if p not in later)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "bwvdisclose case event (one line of events.jsonl)",

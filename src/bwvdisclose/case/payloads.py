@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -17,7 +17,9 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    SerializerFunctionWrapHandler,
     WithJsonSchema,
+    model_serializer,
     model_validator,
 )
 
@@ -28,6 +30,7 @@ TIME_PATTERN = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$"
 _TIME_RE = re.compile(TIME_PATTERN.strip("^$"))
 _EXAMPLE = "2024-05-01T12:00:00.000000Z"
 CASE_ID_PATTERN = r"^BWV-(\d{4})-(\d{4}|[1-9]\d{4,})$"
+DAY_PATTERN = r"^\d{4}-\d\d-\d\d$"
 
 
 def format_time(value: dt.datetime) -> str:
@@ -66,7 +69,24 @@ RECOMMENDATION_KEYS = frozenset(
 
 
 class Frozen(BaseModel):
+    """A strict, immutable model. Fields named in OPTIONAL were added to an event type later:
+    they are left out of the stored line while unset, so older logs stay canonical."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unset(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for name in self.OPTIONAL:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
+
+    def stored_fields(self) -> int:
+        """How many fields the stored line of this model holds."""
+        unset = sum(getattr(self, name) is None for name in self.OPTIONAL)
+        return len(type(self).model_fields) - unset
 
 
 class Actor(Frozen):
@@ -143,11 +163,20 @@ class PolicyApproval(Frozen):
 
 
 class DecisionRecorded(Frozen):
+    """The decision maker's decision. `review_by` (a publish decision's review date) and
+    `condition_notes` (what was done about each condition) came with version 2020.2 of
+    the policy; decisions logged before then have neither."""
+
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"review_by", "condition_notes"})
     type: Literal["decision_recorded"] = "decision_recorded"
     outcome: Outcome
     recommended: Text
     departure: bool
     rationale: str
+    review_by: str | None = Field(default=None, pattern=DAY_PATTERN, description="YYYY-MM-DD.")
+    condition_notes: dict[str, Text] | None = Field(
+        default=None, description="Condition ID -> what the decision maker did about it."
+    )
     approval: PolicyApproval | None = Field(
         default=None, description="The approval of the policy version that decided the case."
     )
@@ -177,6 +206,27 @@ class RecordRendered(Frozen):
     head: Hex64 = Field(description="The log head the record covers.")
 
 
+class DisclosureRecorded(Frozen):
+    """A release of the footage (DPA 2018 s.62 log of disclosure): when, to whom or where,
+    under which decision and record. Who disclosed it is the event's actor."""
+
+    type: Literal["disclosure_recorded"] = "disclosure_recorded"
+    released_at: UtcTime
+    to: Text = Field(description="The recipient or channel.")
+    url: str = Field(description="Where it was published, if anywhere; empty if not.")
+    decision_seq: int = Field(ge=1, description="The decision event it was released under.")
+    outcome: Outcome
+    record_sha256: Hex64 = Field(description="The decision record that covers the decision.")
+
+
+class WithdrawalRecorded(Frozen):
+    """A takedown: every release not yet withdrawn is withdrawn, for the reason given."""
+
+    type: Literal["withdrawal_recorded"] = "withdrawal_recorded"
+    reason: Text
+    releases: list[int] = Field(min_length=1, description="The seqs of the releases withdrawn.")
+
+
 PAYLOADS = (
     CaseOpened,
     AnswerRecorded,
@@ -185,6 +235,8 @@ PAYLOADS = (
     DecisionRecorded,
     SignoffRecorded,
     RecordRendered,
+    DisclosureRecorded,
+    WithdrawalRecorded,
 )
 Body = Annotated[
     CaseOpened
@@ -193,6 +245,8 @@ Body = Annotated[
     | RecommendationComputed
     | DecisionRecorded
     | SignoffRecorded
-    | RecordRendered,
+    | RecordRendered
+    | DisclosureRecorded
+    | WithdrawalRecorded,
     Field(discriminator="type"),
 ]

@@ -16,10 +16,12 @@ from bwvdisclose.case.events import (
     AnswerRecordedEvent,
     CaseOpenedEvent,
     DecisionRecordedEvent,
+    DisclosureRecordedEvent,
     Event,
     RecommendationComputedEvent,
     RecordRenderedEvent,
     SignoffRecordedEvent,
+    WithdrawalRecordedEvent,
 )
 from bwvdisclose.case.payloads import Actor, AnswerValue, Frozen, UtcTime
 from bwvdisclose.errors import IntegrityError
@@ -58,6 +60,8 @@ class CaseState(Frozen):
     decision: DecisionRecordedEvent | None
     signoffs: list[SignoffRecordedEvent]
     records: list[RecordRenderedEvent]
+    releases: list[DisclosureRecordedEvent]
+    withdrawals: list[WithdrawalRecordedEvent]
     head: str
     last_seq: int
     last_change_seq: int  # the latest answer, recommendation or decision event; 0 if none
@@ -71,6 +75,11 @@ class CaseState(Frozen):
 
     def stale_signoffs(self) -> list[SignoffRecordedEvent]:
         return [s for s in self.signoffs if not self.is_current(s)]
+
+    def live_releases(self) -> list[DisclosureRecordedEvent]:
+        """Releases not yet withdrawn."""
+        gone = {seq for w in self.withdrawals for seq in w.releases}
+        return [r for r in self.releases if r.seq not in gone]
 
     def signed_roles(self) -> set[str]:
         """Roles (decision_maker, legal, data_protection) with a current sign-off."""
@@ -88,6 +97,8 @@ class _Fold:
         self.decision: DecisionRecordedEvent | None = None
         self.signoffs: list[SignoffRecordedEvent] = []
         self.records: list[RecordRenderedEvent] = []
+        self.releases: list[DisclosureRecordedEvent] = []
+        self.withdrawals: list[WithdrawalRecordedEvent] = []
         self.last: Event = opened
         self.last_change_seq = 0
 
@@ -110,9 +121,31 @@ class _Fold:
                 self.signoffs.append(event)
             case RecordRenderedEvent():
                 self.records.append(event)
-        if not isinstance(event, SignoffRecordedEvent | RecordRenderedEvent):
+            case DisclosureRecordedEvent():
+                self._release(event)
+            case WithdrawalRecordedEvent():
+                self._withdraw(event)
+        # Sign-offs, records, releases and withdrawals leave the decision as it was.
+        if not isinstance(event, LIFECYCLE):
             self.last_change_seq = event.seq
         self.last = event
+
+    def _release(self, event: DisclosureRecordedEvent) -> None:
+        d = self.decision
+        if d is None or d.seq != event.decision_seq or d.outcome != event.outcome:
+            raise self.fail(
+                event,
+                f"a release under decision event {event.decision_seq}, "
+                "which is not the current decision to publish",
+            )
+        self.releases.append(event)
+
+    def _withdraw(self, event: WithdrawalRecordedEvent) -> None:
+        gone = {seq for w in self.withdrawals for seq in w.releases}
+        live = {r.seq for r in self.releases} - gone
+        if not set(event.releases) <= live:
+            raise self.fail(event, "withdraws a release that is not live")
+        self.withdrawals.append(event)
 
     def _answer(self, event: AnswerEvent) -> None:
         q, current = event.question, self.answers.get(event.question)
@@ -152,10 +185,20 @@ class _Fold:
             decision=self.decision,
             signoffs=self.signoffs,
             records=self.records,
+            releases=self.releases,
+            withdrawals=self.withdrawals,
             head=self.last.hash,
             last_seq=self.last.seq,
             last_change_seq=self.last_change_seq,
         )
+
+
+LIFECYCLE = (
+    SignoffRecordedEvent,
+    RecordRenderedEvent,
+    DisclosureRecordedEvent,
+    WithdrawalRecordedEvent,
+)
 
 
 def fold(events: Iterable[Event]) -> CaseState:

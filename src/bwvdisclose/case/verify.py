@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple, NoReturn
 
 from pydantic import Field, ValidationError
@@ -107,7 +107,7 @@ def _validate(obj: dict[str, Any], n: int) -> Event:
         err = exc.errors(include_url=False)[0]
         loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
         raise BadEvent(n, f"does not fit the event schema: {loc}: {err['msg']}") from None
-    if len(obj) != len(type(event).model_fields):
+    if len(obj) != event.stored_fields():
         raise BadEvent(n, "not in canonical form (a field with a default is left out)")
     return event
 
@@ -171,8 +171,9 @@ def check_head(chain: Chain, head: Head | None) -> HeadCheck:
         if head.pending:
             return HeadCheck(note="an append was interrupted before its event was written")
         return HeadCheck()
-    if head.seq == n - 1 and head.pending == hashes[n]:
-        return HeadCheck(note=f"HEAD lags the log by event {n} (an interrupted append)")
+    if head.pending == hashes[n]:
+        which = f"event {n}" if head.seq == n - 1 else f"events {head.seq + 1} to {n}"
+        return HeadCheck(note=f"HEAD lags the log by {which} (an interrupted append)")
     outside = "not recorded in HEAD: added outside the store"
     if head.seq == n - 1:
         return HeadCheck(f"event {n} is {outside}", n)
@@ -192,12 +193,19 @@ def parse_head(raw: bytes | None) -> Head | None:
 
 @dataclass(frozen=True)
 class LogScan:
-    """One pass over a log: the verdict, the good events, and where complete lines end."""
+    """One pass over a log: the verdict, the good events, and where complete lines end.
+
+    `events` are the committed events (HEAD names the last); `pending` are events of an
+    append that was interrupted before HEAD named them (the store decides at its next
+    write whether they were committed to the store-wide log: see store/folder.py).
+    """
 
     verification: Verification
     events: list[Event]
     complete: int  # bytes up to the last newline; anything after is a torn write
     size: int
+    head: Head | None = None
+    pending: tuple[Event, ...] = ()
 
 
 def scan_log(case_id: str, data: bytes | None, head_raw: bytes | None) -> LogScan:
@@ -214,7 +222,16 @@ def scan_log(case_id: str, data: bytes | None, head_raw: bytes | None) -> LogSca
     except BadEvent as bad:
         verdict = Verification(case_id, False, chain.seq, bad.seq, bad.problem, tuple(notes))
         return LogScan(verdict, events, complete, len(data))
-    return LogScan(finish(chain, parse_head(head_raw), notes), events, complete, len(data))
+    head = parse_head(head_raw)
+    verdict = finish(chain, head, notes)
+    if verdict.ok and head is not None and head.seq < len(events):
+        pending = tuple(events[head.seq :])
+        verdict = replace(verdict, events=head.seq, head=head.hash)
+        return LogScan(verdict, events[: head.seq], complete, len(data), head, pending)
+    return LogScan(verdict, events, complete, len(data), head)
+
+
+UNCOMMITTED = "an interrupted `new`: the store removes it at the next `new`"
 
 
 def torn_note(size: int) -> str:
@@ -228,6 +245,9 @@ def finish(chain: Chain, head: Head | None, notes: list[str]) -> Verification:
         problem = "the log has no events (events.jsonl is missing or empty)"
         return Verification(case_id, False, 0, 1, problem, tuple(notes))
     checked = check_head(chain, head)
+    if checked.problem is None and head is not None and head.seq == 0:
+        problem = "the case was never committed (a `new` was interrupted)"
+        return Verification(case_id, False, 0, 1, problem, (*notes, UNCOMMITTED))
     notes += [checked.note] if checked.note else []
     ok = checked.problem is None
     last = chain.hash if ok else None

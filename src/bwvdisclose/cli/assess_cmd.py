@@ -12,7 +12,7 @@ from bwvdisclose.case import Actor
 from bwvdisclose.cases import Cases, current_values
 from bwvdisclose.checklist import Checklist
 from bwvdisclose.cli import views
-from bwvdisclose.cli.common import actor, open_cases
+from bwvdisclose.cli.common import actor, open_case
 from bwvdisclose.cli.options import actor_options, criteria_option, did_you_mean, store_option
 from bwvdisclose.cli.prompter import TerminalPrompter
 from bwvdisclose.cli.terminal import console
@@ -145,7 +145,7 @@ def assess_command(
     to revisit the previous answer, `quit` to stop (everything given is saved).
     With --answers or --answer it records without prompting and recomputes.
     """
-    cases = open_cases(store, criteria)
+    cases = open_case(store, criteria, case_id)
     who = actor(user, user_role, number)
     out = console()
     if revisit is not None and revisit not in cases.policy.questions:

@@ -14,10 +14,19 @@ import click
 
 from bwvdisclose.audit.policies import PolicyCatalog
 from bwvdisclose.audit.replay import new_summary, replay_store
-from bwvdisclose.audit.rows import DAMAGED, STATES, CaseRow, Filters, describe, flat, list_rows
+from bwvdisclose.audit.rows import (
+    DAMAGED,
+    STATES,
+    CaseRow,
+    Filters,
+    describe,
+    flat,
+    is_due,
+    list_rows,
+)
 from bwvdisclose.audit.stats import compute_stats
+from bwvdisclose.audit.storelog import make_checkpoint, read_key_file
 from bwvdisclose.audit.verify import verify_store
-from bwvdisclose.case import CaseStore
 from bwvdisclose.cli import audit_views as views
 from bwvdisclose.cli.options import (
     Choice,
@@ -29,9 +38,13 @@ from bwvdisclose.cli.options import (
 )
 from bwvdisclose.cli.progress import progress_bar
 from bwvdisclose.cli.trust import trust_roots
-from bwvdisclose.errors import IntegrityError, TrustError
+from bwvdisclose.errors import InputError, IntegrityError, TrustError
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, OUTCOMES
+from bwvdisclose.safetext import visible as safe
+from bwvdisclose.store import CaseStore, open_store
+from bwvdisclose.store.checkpoint import new_signer, parse_checkpoint, parse_signer, parse_verifier
+from bwvdisclose.store.files import write_new
 
 F = TypeVar("F", bound=Callable[..., Any])
 DAY = click.DateTime(formats=["%Y-%m-%d"])
@@ -72,7 +85,7 @@ def _filters(kw: dict[str, Any]) -> Filters:
 
 def _store(store: Path) -> CaseStore:
     require_store(store)
-    return CaseStore(store)
+    return open_store(store)
 
 
 def _catalog(criteria: Path | None) -> PolicyCatalog:
@@ -88,43 +101,131 @@ def audit_group() -> None:
 @store_option
 @trust_option
 @click.option("--require-records", is_flag=True, help="Treat a missing record file as a failure.")
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A checkpoint kept from `audit checkpoint`: the store must extend it.",
+)
+@click.option(
+    "--verifier",
+    "verifier_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The store's verifier key (from `audit keygen`): check the checkpoint's signature.",
+)
 @workers_option
 def verify_command(
-    store: Path, trust: tuple[Path, ...], require_records: bool, workers: int | None
+    store: Path,
+    trust: tuple[Path, ...],
+    require_records: bool,
+    checkpoint_file: Path | None,
+    verifier_file: Path | None,
+    workers: int | None,
 ) -> None:
-    """Verify every case: hash chain, sign-offs, policy approvals, trust and record files.
+    """Verify every case: hash chain, sign-offs, policy approvals, trust, record files and
+    the store-wide log.
 
     Each failure is named (case and first bad event, or the record file). Exit 0 only
     when every case is intact and every signature trusted; exit 1 if any case is broken
     or altered; exit 3 if all are intact but some signature or policy approval is not
     trusted (--trust or BWVDISCLOSE_TRUST). A missing record file is a note unless
-    --require-records.
+    --require-records. With
+    --checkpoint the store-wide log must extend the checkpointed one (a consistency
+    proof), so a case rewritten, truncated or deleted since then fails.
     """
+    cases = _store(store)
     roots = trust_roots(trust, announce=True)
-    total = len(_store(store).list_ids())
-    with progress_bar(total, "Verifying") as step:
+    if verifier_file and not checkpoint_file:
+        raise click.UsageError("--verifier checks a --checkpoint's signature; give both")
+    signed = verifier = None
+    if checkpoint_file:
+        signed = parse_checkpoint(_read_small(checkpoint_file, "checkpoint"))
+    if verifier_file:
+        verifier = read_key_file(verifier_file, cases.location, parse_verifier, "verifier key")
+    with progress_bar(len(cases.list_ids()), "Verifying") as step:
         summary = verify_store(
-            store,
-            roots=roots,
-            workers=workers,
-            require_records=require_records,
-            progress=lambda _: step(),
-        )
+            cases, roots=roots, workers=workers, require_records=require_records,
+            progress=lambda _: step(), checkpoint=signed, verifier=verifier,
+        )  # fmt: skip
     for note in summary.notes:
-        click.echo(f"note: {note}")
+        click.echo(safe(f"note: {note}"))
+    for problem in summary.store_failures:
+        click.echo(safe(f"FAILED {problem}"))
     for check in summary.failed:
         for failure in check.failures:
-            click.echo(f"FAILED {failure}")
+            click.echo(safe(f"FAILED {failure}"))
         for text in check.untrusted:
-            click.echo(f"NOT TRUSTED {text}")
+            click.echo(safe(f"NOT TRUSTED {text}"))
     failed = len(summary.failed)
     click.echo(f"{summary.checked} cases checked: {summary.passed} passed, {failed} failed")
+    if signed is not None and not summary.store_failures:
+        point = signed.checkpoint
+        signed_by = f", signed by {verifier.name}" if verifier else " (signature not checked)"
+        click.echo(
+            f"the store extends the checkpoint of {point.size} entries made "
+            f"{point.time:%Y-%m-%d %H:%M:%S} UTC{signed_by}"
+        )
+    if summary.store_failures:
+        raise IntegrityError("the store failed verification")
     if failed and not summary.intact:
         raise IntegrityError(f"{failed} of {summary.checked} cases failed verification")
     if failed:
         raise TrustError(
             f"{failed} of {summary.checked} cases are intact but not trusted; see NOT TRUSTED above"
         )
+
+
+def _read_small(path: Path, what: str) -> str:
+    try:
+        data = path.read_bytes()[: 64 * 1024 + 1]
+        return data.decode("utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot be read as a {what}: {exc}") from None
+
+
+@audit_group.command("checkpoint")
+@store_option
+@click.option(
+    "--key", "key_file", required=True, envvar="BWVDISCLOSE_STORE_KEY",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The store key (from `audit keygen`), kept outside the store (or BWVDISCLOSE_STORE_KEY).",
+)  # fmt: skip
+def checkpoint_command(store: Path, key_file: Path) -> None:
+    """Print a signed checkpoint of the store-wide log: tree size, root hash, time.
+
+    An auditor keeps it elsewhere, and later checks with `audit verify --checkpoint`
+    that the store still extends it. A store written before the store-wide log gets
+    one first, from its cases as they are.
+    """
+    cases = _store(store)
+    signer = read_key_file(key_file, cases.location, parse_signer, "store key")
+    click.echo(make_checkpoint(cases, signer, dt.datetime.now(dt.UTC)), nl=False)
+
+
+@audit_group.command("keygen")
+@click.option("--name", required=True, help="The key's name, e.g. met-bwv-store.")
+@click.option(
+    "--out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the store key (not inside any store); FILE.pub gets the verifier key.",
+)  # fmt: skip
+def keygen_command(name: str, out: Path) -> None:
+    """Make a store key (Ed25519) for signing checkpoints; print its verifier key.
+
+    Keep the store key away from the store and from those who can write it; give the
+    verifier key to auditors.
+    """
+    signer = new_signer(name)
+    public = Path(f"{out}.pub")
+    for path, text in ((out, signer.text()), (public, signer.verifier.text())):
+        try:
+            write_new(path, (text + "\n").encode())
+        except FileExistsError:
+            raise InputError(f"{path} already exists; choose another --out") from None
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be written: {exc.strerror}") from None
+    click.echo(signer.verifier.text())
 
 
 @audit_group.command("list")
@@ -137,7 +238,7 @@ def list_command(
     store: Path, criteria: Path | None, fmt: str, workers: int | None, **kw: Any
 ) -> None:
     """List cases, one row each: opened, incident type, recommended, decided, by whom, state."""
-    rows = list_rows(_store(store).root, _catalog(criteria), _filters(kw), workers)
+    rows = list_rows(_store(store), _catalog(criteria), _filters(kw), workers)
     if fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(CaseRow.model_fields))
         writer.writeheader()
@@ -165,7 +266,7 @@ def stats_command(
 ) -> None:
     """Counts by outcome, exception, block and referral; departures; time to decision; by month."""
     filters = _filters(kw)
-    rows = list_rows(_store(store).root, _catalog(criteria), filters, workers)
+    rows = list_rows(_store(store), _catalog(criteria), filters, workers)
     stats = compute_stats(rows, (filters.opened_from, filters.opened_to))
     if fmt == "json":
         click.echo(json.dumps(stats, indent=2))
@@ -187,15 +288,64 @@ def report_command(
 ) -> None:
     """Write the statistics as a PDF/A report for a review board, with charts."""
     from bwvdisclose.audit.report import render_report
-    from bwvdisclose.case.files import replace_file
+    from bwvdisclose.store.files import replace_file
 
     filters = _filters(kw)
-    rows = list_rows(_store(store).root, _catalog(criteria), filters, workers)
+    rows = list_rows(_store(store), _catalog(criteria), filters, workers)
     stats = compute_stats(rows, (filters.opened_from, filters.opened_to))
     scope = f"Store {store.name}: {describe(filters)}"
     pdf = render_report(stats, scope=scope, generated=dt.datetime.now(dt.UTC))
     replace_file(out, pdf)  # 0600 whatever the umask: the report names people and cases
     click.echo(f"wrote {out} ({len(pdf)} bytes): {stats['cases']} cases")
+
+
+DUE_COLUMNS = ("case_id", "decided", "review_by", "overdue_days", "released_at", "released_to")
+
+
+@audit_group.command("due")
+@click.option("--on", "on", type=DAY, help="List what is due on this day (default: today, UTC).")
+@store_option
+@criteria_option
+@format_option("table", "csv", "json")
+@workers_option
+def due_command(
+    on: dt.datetime | None, store: Path, criteria: Path | None, fmt: str, workers: int | None
+) -> None:
+    """List released footage on or past its review date and not withdrawn.
+
+    Releases under a decision that set no review date (decided before version 2020.2)
+    are listed too, with no date: they have never been reviewed.
+    """
+    day = on.date() if on else dt.datetime.now(dt.UTC).date()
+    rows = [
+        r for r in list_rows(_store(store), _catalog(criteria), None, workers) if is_due(r, day)
+    ]
+    cells = []
+    for row in rows:
+        flat_row = flat(row)
+        days = (day - row.review_by).days if row.review_by else None
+        cells.append({
+            **{k: flat_row[k] for k in DUE_COLUMNS if k in flat_row},
+            "review_by": flat_row["review_by"] or "(none set)",
+            "overdue_days": "" if days is None else str(days),
+        })  # fmt: skip
+    if fmt == "json":
+        click.echo(json.dumps(cells, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=DUE_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(cells)
+    elif not cells:
+        click.echo(f"Nothing released is due for review on {day}")
+    else:
+        click.echo(f"Released footage due for review on {day} (not withdrawn): {len(cells)}")
+        for c in cells:
+            past = c["overdue_days"]
+            overdue = {"": "", "0": ", due today"}.get(past, f", {past} day(s) past it")
+            click.echo(
+                f"  {c['case_id']}  {c['decided']}  review by {c['review_by']}{overdue}; "
+                f"released {c['released_at'][:16]} to {c['released_to']}"
+            )
 
 
 @audit_group.command("replay")
@@ -216,12 +366,13 @@ def replay_command(criteria: Path, store: Path, fmt: str, workers: int | None) -
     total = len(_store(store).list_ids())
     summary = new_summary(new, keep=fmt == "json")
     catalog = PolicyCatalog(load_policy(None))
+    shown: set[str] = set()  # clauses quoted once in the text, then named
     with progress_bar(total, "Replaying") as step:
         for result in replay_store(store, catalog, new, workers):
             summary.add(result)
             step()
             if fmt == "text" and result is not None and not isinstance(result, str):
-                click.echo("\n".join([*views.change_text(result), ""]))
+                click.echo("\n".join([*views.change_text(result, shown), ""]))
     if fmt == "json":
         click.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
     else:

@@ -31,6 +31,12 @@ def stats_text(stats: dict[str, Any]) -> Iterator[str]:
         f" (and {stats['damaged']} damaged, left out)" if stats["damaged"] else ""
     )
     yield f"Decided: {decided}; departures from the recommendation: {departures}{share}"
+    d = stats["disclosure"]
+    yield (
+        f"Released: {d['releases']} release(s) of {d['cases_released']} case(s); "
+        f"withdrawn: {d['withdrawals']} takedown(s), {d['cases_withdrawn']} case(s) no longer out; "
+        f"still out: {d['cases_live']} case(s)"
+    )
     t = stats["time_to_decision"]
     if t["decided"]:
         yield (
@@ -93,7 +99,12 @@ def _show(value: Any, unknown: list[str] | None = None) -> str:
     return held or "(none)"
 
 
-def change_text(change: CaseChange) -> Iterator[str]:
+NEW_RULE = ("not in the policy", "unknown")
+
+
+def change_text(change: CaseChange, shown: set[str] | None = None) -> Iterator[str]:
+    """One changed case. Rules the new policy adds that cannot be decided yet share one line;
+    a clause is quoted the first time it is cited (`shown` holds the keys quoted so far)."""
     before, after = change.before, change.after
     yield f"{change.case_id}  {before['outcome']} -> {after['outcome']}"
     for key in change.changed:
@@ -105,12 +116,29 @@ def change_text(change: CaseChange) -> Iterator[str]:
         yield f"  needs answers to: {', '.join(change.missing)}"
     if change.note:
         yield f"  note: {change.note}"
-    if change.rules:
+    differ = [r for r in change.rules if (r.before, r.after) != NEW_RULE]
+    added = [f"{r.kind} {r.id}" for r in change.rules if (r.before, r.after) == NEW_RULE]
+    if differ:
         yield "  rules that differ:"
     clauses: dict[str, str] = {}
-    for rule in change.rules:
+    for rule in differ:
         yield f"    {rule.kind} {rule.id}: {rule.before} -> {rule.after} [{', '.join(rule.cites)}]"
+    for rule in change.rules:
         clauses.update(zip(rule.cites, rule.clauses, strict=False))
+    if added:
+        yield from textwrap.wrap(
+            f"new in this policy, not decided until those are answered: {', '.join(added)}",
+            96, initial_indent="  ", subsequent_indent="    ",
+        )  # fmt: skip
+    if shown is not None:
+        quoted = sorted(k for k in clauses if k in shown)
+        clauses = {k: v for k, v in clauses.items() if k not in shown}
+        shown.update(clauses)
+        if quoted:
+            yield from textwrap.wrap(
+                f"clauses cited (quoted above): {', '.join(quoted)}",
+                96, initial_indent="  ", subsequent_indent="    ",
+            )  # fmt: skip
     if clauses:
         yield "  clauses cited:"
     for key, clause in clauses.items():
@@ -129,6 +157,10 @@ def replay_footer(summary: ReplaySummary) -> Iterator[str]:
     )
     for transition, n in sorted(summary.transitions.items()):
         yield f"  {transition}: {n}"
+    if summary.needs:
+        yield "Answers the changed cases would need (cases):"
+        for qid, n in sorted(summary.needs.items(), key=lambda item: (-item[1], item[0])):
+            yield f"  {qid}: {n}"
     for problem in summary.unreadable:
         yield f"  not replayed: {problem}"
     yield "Nothing was written: replay only reads the case files."

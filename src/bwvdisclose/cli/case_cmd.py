@@ -12,11 +12,11 @@ import click
 from rich.table import Table
 
 from bwvdisclose.answers import load_answers
-from bwvdisclose.case import CaseStore, event_log_schema, fold
+from bwvdisclose.case import event_log_schema, fold
 from bwvdisclose.cases import Intake, case_document, current_values, needs_rationale, status
 from bwvdisclose.cli import views
 from bwvdisclose.cli.assess_cmd import EXIT_STOPPED, run_checklist
-from bwvdisclose.cli.common import actor, open_cases
+from bwvdisclose.cli.common import actor, open_case, open_cases
 from bwvdisclose.cli.intake import Draft, ask_intake, check_field, parse_occurred
 from bwvdisclose.cli.options import (
     actor_options,
@@ -30,6 +30,7 @@ from bwvdisclose.cli.terminal import console
 from bwvdisclose.cli.trust import trust_roots
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import CaseError, IntegrityError, TrustError
+from bwvdisclose.store import open_store
 from bwvdisclose.whatif import what_would_change
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
 @format_option("text", "json")
 def show_command(case_id: str, store: Path, criteria: Path | None, fmt: str) -> None:
     """Show a case: state, current recommendation with reasons, and history."""
-    cases = open_cases(store, criteria)
+    cases = open_case(store, criteria, case_id)
     state = cases.state(case_id)
     if fmt == "json":
         click.echo(json.dumps(case_document(state, cases.policy), indent=2, ensure_ascii=False))
@@ -203,6 +204,10 @@ def show_command(case_id: str, store: Path, criteria: Path | None, fmt: str) -> 
     views.next_steps(out, cases.policy, rec, state)
     out.print()
     out.print(views.history_table(state))
+    releases = views.disclosure_table(state)
+    if releases is not None:
+        out.print()
+        out.print(releases)
 
 
 @click.command("verify")
@@ -226,7 +231,7 @@ def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
         _verify_record(Path(target), roots)
         return
     require_store(store)
-    check, events = CaseStore(store).verify_and_read(target)
+    check, events = open_store(store).verify_and_read(target)
     if not check.ok:
         where = f" at event {check.bad_seq}" if check.bad_seq else ""
         raise IntegrityError(f"{target}: FAILED{where}: {check.problem}")
@@ -234,9 +239,7 @@ def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
         fold(events)  # the chain holds; the events must also make sense in order
     except IntegrityError as exc:
         raise IntegrityError(f"{target}: FAILED: {exc}") from None
-    for note in check.notes:
-        click.echo(f"note: {note}")
-    verdict = verify_case(CaseStore(store), target, checker=TrustChecker(roots))
+    verdict = verify_case(open_store(store), target, checker=TrustChecker(roots))
     for note in verdict.notes:
         click.echo(f"note: {note}")
     for failure in verdict.failures:

@@ -8,12 +8,15 @@ from pathlib import Path
 
 import click
 
-from bwvdisclose.case import Actor, CaseStore
+from bwvdisclose.case import Actor, fold
 from bwvdisclose.cases import Cases
 from bwvdisclose.cli.intake import ask, check_field
 from bwvdisclose.cli.options import require_store
 from bwvdisclose.policy import load_policy
+from bwvdisclose.policy.catalog import folder_for
+from bwvdisclose.policy.load import resolve_policy_folder
 from bwvdisclose.safetext import hidden_char
+from bwvdisclose.store import open_store
 
 
 def actor(user: str | None, role: str, number: str | None) -> Actor:
@@ -43,7 +46,26 @@ def _login() -> str:
 
 
 def open_cases(store: Path, criteria: Path | None, create: bool = False) -> Cases:
-    """The store seen through the policy; a store that is not there is an error unless `create`."""
+    """The store seen through --criteria, or the default policy (`new` opens cases with it).
+
+    A store that is not there is an error unless `create`.
+    """
     if not create:
         require_store(store)
-    return Cases(CaseStore(store), load_policy(criteria))
+    folder = resolve_policy_folder(criteria)
+    return Cases(open_store(store), load_policy(folder), folder)
+
+
+def open_case(store: Path, criteria: Path | None, case_id: str) -> Cases:
+    """The store seen through CASE_ID's policy: --criteria if given, else the version it names.
+
+    A case keeps the policy version it was assessed under (the latest recommendation's, else
+    the one it was opened under), even after the default moves on to a newer version.
+    """
+    if criteria is not None:
+        return open_cases(store, criteria)
+    require_store(store)
+    cases_store = open_store(store)
+    state = fold(cases_store.read(case_id))
+    folder = folder_for(state.recommendation_policy or state.policy)
+    return Cases(cases_store, load_policy(folder), folder)

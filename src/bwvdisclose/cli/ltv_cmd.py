@@ -29,11 +29,11 @@ def extend_command(
     certificate expires or its algorithms weaken. The record must verify first
     (offline, against --trust); it is replaced atomically, or written to --out.
     """
-    from bwvdisclose.case.files import replace_file
     from bwvdisclose.cli.trust import trust_roots
     from bwvdisclose.ltv.archive import extend
     from bwvdisclose.ltv.settings import LtvSettings
     from bwvdisclose.record.verify import verify_pdf
+    from bwvdisclose.store.files import replace_file
 
     if not tsa:
         raise InputError("extend needs a time-stamping authority: --tsa URL or BWVDISCLOSE_TSA")

@@ -69,6 +69,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "verify_command",
         "Verify a case (TARGET is a case ID) or a signed record...",
     ),
+    "disclosed": (
+        "disclosure_cmd",
+        "disclosed_command",
+        "Log a release of CASE_ID's footage: who released it, when,...",
+    ),
+    "withdrawn": (
+        "disclosure_cmd",
+        "withdrawn_command",
+        "Log that CASE_ID's released footage was taken down, and why.",
+    ),
     "keys": ("keys_cmd", "keys", "A TEST certificate authority and TEST signing identities."),
     "schema": ("case_cmd", "schema_group", "Print JSON Schemas for auditors' own tools."),
     "audit": ("audit_cmd", "audit_group", "Audit a whole case store: verify it, list and count..."),

@@ -41,7 +41,10 @@ def criteria_option(f: F) -> F:
         type=click.Path(path_type=Path, file_okay=False),
         envvar="BWVDISCLOSE_CRITERIA",
         default=None,
-        help="Policy folder to use (default: the shipped criteria/met-bwv-2020).",
+        help=(
+            "Policy folder to use (default: for a new case the shipped criteria/met-bwv-2020-v2, "
+            "version 2020.2; for a stored case the version it names)."
+        ),
     )(f)
 
 

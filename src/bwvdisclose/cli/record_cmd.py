@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import click
 
-from bwvdisclose.cli.common import actor, open_cases
+from bwvdisclose.cases import Cases, current_values
+from bwvdisclose.cli.common import actor, open_case
 from bwvdisclose.cli.options import (
     Choice,
     KeySpec,
@@ -19,6 +21,7 @@ from bwvdisclose.cli.options import (
     tsa_option,
 )
 from bwvdisclose.cli.trust import opened_identity, trust_roots
+from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import RecordError
 from bwvdisclose.explain import OUTCOME_TEXT
 from bwvdisclose.policy.load import resolve_policy_folder
@@ -34,6 +37,18 @@ from bwvdisclose.trust.signoff import ROLE_TEXT, missing_roles
 @click.option(
     "--rationale", default="", help="Why; required when it departs from the recommendation."
 )
+@click.option(
+    "--review-by",
+    metavar="DAY",
+    help="A decision to publish: the day to review the released footage (YYYY-MM-DD).",
+)
+@click.option(
+    "--note",
+    "notes",
+    multiple=True,
+    metavar="ID=TEXT",
+    help="What was done about condition ID (repeatable; one for each condition).",
+)
 @store_option
 @criteria_option
 @trust_option
@@ -42,6 +57,8 @@ def decide_command(
     case_id: str,
     outcome: str,
     rationale: str,
+    review_by: str | None,
+    notes: tuple[str, ...],
     store: Path,
     criteria: Path | None,
     trust: tuple[Path, ...],
@@ -53,22 +70,59 @@ def decide_command(
 
     The tool recommends; a person decides. A decision that departs from the
     recommendation needs a written justification (--rationale); no decision can
-    be recorded while the recommendation is incomplete or awaiting advice, or under
-    a policy version that a trusted policy owner has not approved (exit 3).
+    be recorded while the recommendation is incomplete or awaiting advice. A
+    decision to publish needs --review-by; each condition of the decision needs a
+    --note saying what was done about it (asked for at a terminal). Only a policy
+    version approved by a trusted policy owner decides (exit 3 otherwise).
     """
-    cases = open_cases(store, criteria)
+    cases = open_case(store, criteria, case_id)
     checker = TrustChecker(trust_roots(trust))
-    folder = resolve_policy_folder(criteria)
+    folder = cases.folder or resolve_policy_folder(criteria)
     approval = find_approval(folder, cases.policy, checker, dt.datetime.now(dt.UTC))
     who = actor(user, user_role, number)
-    body = cases.decide(case_id, who, outcome, rationale, approval)
+    given = parse_notes(notes)
+    given.update(ask_notes(cases, case_id, outcome, given))
+    body = cases.decide(case_id, who, outcome, rationale, review_by, given, approval=approval)
     departure = " (departs from the recommendation, justified)" if body.departure else ""
     click.echo(f"{case_id}: decided {OUTCOME_TEXT[outcome].lower()}{departure}")
     click.echo(
         f"Policy {cases.policy.id} version {cases.policy.version} approved by {approver(approval)}"
     )
+    if body.review_by:
+        click.echo(f"Review the released footage by {body.review_by}")
+    for cid, text in (body.condition_notes or {}).items():
+        click.echo(f"Condition {cid}: {text}")
     needed = missing_roles(cases.state(case_id), cases.policy)
     click.echo(f"Sign-off needed from: {', '.join(ROLE_TEXT[r] for r in needed)}")
+
+
+def parse_notes(pairs: tuple[str, ...]) -> dict[str, str]:
+    notes: dict[str, str] = {}
+    for pair in pairs:
+        cid, sep, text = pair.partition("=")
+        if not sep or not cid.strip():
+            raise click.BadParameter(f"{pair[:40]!r}: expected ID=TEXT", param_hint="--note")
+        if cid.strip() in notes:
+            raise click.BadParameter(f"{cid.strip()} given twice", param_hint="--note")
+        notes[cid.strip()] = text
+    return notes
+
+
+def ask_notes(cases: Cases, case_id: str, outcome: str, given: dict[str, str]) -> dict[str, str]:
+    """At a terminal, ask what was done about each condition that has no --note yet."""
+    if not sys.stdin.isatty():
+        return {}
+    values = current_values(cases.state(case_id))
+    rec = evaluate(cases.policy, values)
+    if rec.outcome in ("incomplete", "refer"):
+        return {}  # refused with the reason by `decide`
+    titles = {c.id: c.title for c in cases.policy.conditions}
+    asked = {}
+    for cid in cases.decision_conditions(rec, values, outcome):
+        if cid not in given:
+            click.echo(f"Condition {cid}: {titles.get(cid, cid)}")
+            asked[cid] = str(click.prompt("  What was done about it")).strip()
+    return asked
 
 
 @click.command("sign")
@@ -93,7 +147,7 @@ def sign_command(
     trust root (exit 3 if not). A sign-off goes stale when the case changes afterwards
     and must be repeated.
     """
-    cases = open_cases(store, criteria)
+    cases = open_case(store, criteria, case_id)
     checker = TrustChecker(trust_roots(trust))
     with opened_identity(key) as identity:
         body = cases.sign(case_id, identity, role, checker)
@@ -145,12 +199,12 @@ def record_command(
         raise RecordError(f"{out.parent} is not a folder")
     roots = trust_roots(trust)
     ltv = LtvSettings.of(tsa, list(roots.certificates)) if tsa else None
-    cases = open_cases(store, criteria)
+    cases = open_case(store, criteria, case_id)
     checker = TrustChecker(roots)
     with opened_identity(key) as identity:
         done = render_record(
-            cases.store, case_id, cases.policy, resolve_policy_folder(criteria), identity, out,
-            checker, ltv,
+            cases.store, case_id, cases.policy, cases.folder or resolve_policy_folder(criteria),
+            identity, out, checker, ltv,
         )  # fmt: skip
     level = "PAdES B-LTA, timestamped" if ltv else "PAdES B-B, not timestamped"
     click.echo(f"{case_id}: signed record ({level}) written to {done.path}")

@@ -6,6 +6,7 @@ import textwrap
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from bwvdisclose.case import AnswerChangedEvent, CaseState, PolicyApproval
 from bwvdisclose.cases import status
@@ -29,6 +30,10 @@ def header(console: Console, state: CaseState, policy: Policy) -> None:
         dep = " [bold red](departs from the recommendation)[/]" if d.departure else ""
         console.print(f"  Decided: [bold]{d.outcome}[/] by {d.actor.name}{dep}")
         console.print(f"  {approval_line(d.approval)}", markup=False)
+        if d.review_by:
+            console.print(f"  Review the released footage by {d.review_by}")
+        for cid, note in (d.condition_notes or {}).items():
+            console.print(f"  Condition {cid}: {note}", markup=False)
     for s in state.signoffs:
         stale = "" if state.is_current(s) else " [red](stale: case changed since)[/]"
         console.print(f"  Signed as {s.role}: {s.signer.name} ({s.signer.number}){stale}")
@@ -44,6 +49,27 @@ def approval_line(approval: PolicyApproval | None) -> str:
         f"Policy {approval.policy_id} version {approval.version} approved by "
         f"{approver(approval)} at {approval.approved_at} (checked by `verify`)"
     )
+
+
+def disclosure_table(state: CaseState) -> Table | None:
+    """Releases and withdrawals (DPA 2018 s.62 log of disclosure), or None if nothing went out."""
+    if not state.releases:
+        return None
+    table = Table(title="Releases and withdrawals", title_justify="left")
+    for col in ("#", "When (UTC)", "Who", "What", "To / reason"):
+        table.add_column(col, overflow="fold")
+    rows = [
+        (r.seq, f"{r.released_at:%Y-%m-%d %H:%M}", r.actor.name, f"released ({r.outcome})",
+         r.to + (f" {r.url}" if r.url else ""))
+        for r in state.releases
+    ] + [
+        (w.seq, f"{w.at:%Y-%m-%d %H:%M}", w.actor.name,
+         f"withdrew release(s) {', '.join(map(str, w.releases))}", w.reason)
+        for w in state.withdrawals
+    ]  # fmt: skip
+    for seq, *cells in sorted(rows, key=lambda row: int(row[0])):
+        table.add_row(str(seq), *(Text(c) for c in cells))
+    return table
 
 
 def answers_table(state: CaseState, policy: Policy) -> Table:

@@ -28,7 +28,7 @@ from bwvdisclose.policy.models import All as AllC
 from bwvdisclose.policy.models import Any_ as AnyC
 
 POLICY_FILE = "policy.yaml"
-DEFAULT_POLICY = "met-bwv-2020"
+DEFAULT_POLICY = "met-bwv-2020-v2"  # version 2020.2; criteria/met-bwv-2020 holds 2020.1
 
 
 def criteria_root() -> Path:
@@ -103,13 +103,13 @@ def bundle_sha256(files: dict[str, str]) -> str:
 
 
 def load_policy(path: Path | None = None) -> Policy:
-    """Load and check the policy in `path` (a folder or its policy.yaml); default: met-bwv-2020."""
+    """Load and check the policy in `path` (a folder or its policy.yaml), or the default."""
     folder = resolve_policy_folder(path)
     return _load_cached(folder, policy_sha256(folder))
 
 
 def resolve_policy_folder(path: Path | None) -> Path:
-    """The policy folder `path` names (a folder or its policy.yaml); default met-bwv-2020."""
+    """The policy folder `path` names (a folder or its policy.yaml); default: DEFAULT_POLICY."""
     if path is None:
         return default_policy_dir()
     path = Path(path)

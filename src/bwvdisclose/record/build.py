@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bwvdisclose.case import CaseState, CaseStore, Event, RecordRendered, fold
-from bwvdisclose.case.bulk import record_path
-from bwvdisclose.case.files import read_bytes, replace_file
+from bwvdisclose.case import CaseState, Event, RecordRendered, fold
 from bwvdisclose.cases import current_values
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import RecordError, TrustError
@@ -24,10 +23,12 @@ from bwvdisclose.policy.models import Policy, PolicyRef
 from bwvdisclose.record.context import record_context
 from bwvdisclose.record.html import render_html, templates_dir
 from bwvdisclose.record.pdf import Attachment
+from bwvdisclose.store import CaseStore
+from bwvdisclose.store.files import write_new
 from bwvdisclose.trust.approval import check_decisions
 from bwvdisclose.trust.keys import cert_fingerprint
 from bwvdisclose.trust.paths import TrustChecker
-from bwvdisclose.trust.signoff import check_signoffs, missing_roles
+from bwvdisclose.trust.signoff import check_signoffs, missing_roles, refuse_stale
 from bwvdisclose.trust.statement import AnyIdentity
 from bwvdisclose.whatif import what_would_change
 
@@ -84,6 +85,7 @@ def attachments_for(log: bytes, policy_folder: Path) -> list[Attachment]:
 
 def check_ready(state: CaseState, policy: Policy, identity: AnyIdentity) -> None:
     """Refuse a record before the decision is made and signed, or with another key."""
+    refuse_stale(state, policy, "recorded")
     missing = missing_roles(state, policy)
     if missing:
         raise RecordError(
@@ -121,15 +123,6 @@ def check_trusted(events: list[Event], identity: AnyIdentity, checker: TrustChec
         raise TrustError(f"no record is issued: the sealing key is not trusted: {trust.problem}")
 
 
-def _log_bytes(store: CaseStore, case_id: str, count: int) -> bytes:
-    """The first `count` lines of the case log, byte for byte: exactly the events verified."""
-    data = read_bytes(store.case_dir(case_id) / "events.jsonl") or b""
-    end = 0
-    for _ in range(count):
-        end = data.index(b"\n", end) + 1
-    return data[:end]
-
-
 def render_record(
     store: CaseStore,
     case_id: str,
@@ -151,12 +144,12 @@ def render_record(
         )
     state = fold(events)
     check_ready(state, policy, identity)
-    check_trusted(events, identity, checker)
+    check_trusted(list(events), identity, checker)
     if ltv is not None:  # a revoked or unknown signer is refused before the slow render
         from bwvdisclose.ltv.archive import preflight
 
         preflight(identity.certificate, identity.chain, ltv)
-    log = _log_bytes(store, case_id, len(events))
+    log = store.log_bytes(case_id, len(events))
     attachments = attachments_for(log, policy_folder)
     now = dt.datetime.now(dt.UTC)
     html = record_html(state, events, policy, attachments, now)
@@ -167,16 +160,23 @@ def render_record(
     sealed = seal_with(
         pdf, identity, reason=reason, location="bwvdisclose", name=maker.signer.name, ltv=ltv
     )
-    name = f"{case_id}-record-{state.last_seq:04d}.pdf"
-    path = record_path(store.case_dir(case_id), name)
-    folder = path.parent
-    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-        raise RecordError(f"{folder} is not a folder of the case (a link or a file); no record")
-    folder.mkdir(mode=0o700, exist_ok=True)
-    replace_file(path, sealed)
-    if out is not None:
-        replace_file(out, sealed)
     digest = hashlib.sha256(sealed).hexdigest()
-    body = RecordRendered(file=name, sha256=digest, size=len(sealed), head=state.head)
-    store.append(case_id, maker.actor, body)
-    return Rendered(out or path, digest, len(sealed), state.head)
+
+    def build(now_events: Sequence[Event], name: str) -> RecordRendered:
+        if not now_events or now_events[-1].hash != state.head:
+            raise RecordError(
+                f"case {case_id} changed while its record was being made; no record is issued: "
+                "run `bwvdisclose record` again"
+            )
+        return RecordRendered(file=name, sha256=digest, size=len(sealed), head=state.head)
+
+    filed = store.file_record(case_id, maker.actor, sealed, build)
+    if out is not None:
+        try:
+            write_new(out, sealed)
+        except FileExistsError:
+            raise RecordError(
+                f"{out} already exists; the record is filed as {filed.name}, not written there"
+            ) from None
+    path = out or Path(store.record_location(case_id, filed.name))
+    return Rendered(path, digest, len(sealed), state.head)

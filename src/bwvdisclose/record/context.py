@@ -9,7 +9,14 @@ import datetime as dt
 from typing import Any
 
 from bwvdisclose import __version__
-from bwvdisclose.case import AnswerChangedEvent, CaseState, Event
+from bwvdisclose.case import (
+    AnswerChangedEvent,
+    CaseState,
+    DecisionRecordedEvent,
+    DisclosureRecordedEvent,
+    Event,
+    WithdrawalRecordedEvent,
+)
 from bwvdisclose.checklist import applicable
 from bwvdisclose.explain import OUTCOME_TEXT, show_answer, show_value
 from bwvdisclose.policy.models import Policy
@@ -70,7 +77,9 @@ def record_context(
             "rationale": d.rationale,
             "by": f"{d.actor.name} ({d.actor.role}, {d.actor.number})",
             "at": when(d.at),
+            "review_by": d.review_by or "",
         },
+        "condition_actions": _condition_actions(rec, d),
         "referrals": _referrals(rec, state),
         "signoffs": _signoffs(state),
         "required_roles": [ROLE_TEXT[r] for r in required_roles(policy, d.outcome)] if d else [],
@@ -98,6 +107,34 @@ def _recommendation(rec: Recommendation) -> dict[str, Any]:
         "conditions": [{"id": c, "title": titles[("condition", c)]} for c in rec.conditions],
         "redactions": [{"id": r, "title": titles[("redaction", r)]} for r in rec.redactions],
     }
+
+
+def _condition_actions(
+    rec: Recommendation, d: DecisionRecordedEvent | None
+) -> list[dict[str, Any]]:
+    """Each condition of the decision (before one, the recommendation's): clauses, what was done.
+
+    A decision logged before notes were asked has none; its conditions are the
+    recommendation's when it follows it, and none are known when it departs.
+    """
+    notes = (d.condition_notes or {}) if d else {}
+    items = {t.id: t for t in rec.items("condition")}
+    if d is None or (d.condition_notes is None and d.outcome == rec.outcome):
+        ids = list(rec.conditions)
+    else:
+        ids = list(notes)
+    rows = []
+    for cid in ids:
+        item = items.get(cid)
+        rows.append(
+            {
+                "id": cid,
+                "title": item.title if item else cid,
+                "clauses": list(zip(item.cites, item.clauses, strict=True)) if item else [],
+                "done": notes.get(cid, ""),
+            }
+        )
+    return rows
 
 
 def _referrals(rec: Recommendation, state: CaseState) -> list[dict[str, str]]:
@@ -267,9 +304,16 @@ def _detail(e: Event) -> str:
         return f"{e.question}: {show_value(e.value)}" + (f"; {e.rationale}" if e.rationale else "")  # type: ignore[union-attr]
     if kind == "recommendation_computed":
         return f"recommended {e.recommendation['outcome']}"  # type: ignore[union-attr]
-    if kind == "decision_recorded":
-        dep = " (departure)" if e.departure else ""  # type: ignore[union-attr]
-        return f"decided {e.outcome}{dep}: {e.rationale}"  # type: ignore[union-attr]
+    if isinstance(e, DecisionRecordedEvent):
+        dep = " (departure)" if e.departure else ""
+        review = f"; review by {e.review_by}" if e.review_by else ""
+        notes = "".join(f"; {c}: {n}" for c, n in (e.condition_notes or {}).items())
+        return f"decided {e.outcome}{dep}: {e.rationale}{review}{notes}"
+    if isinstance(e, DisclosureRecordedEvent):
+        url = f" ({e.url})" if e.url else ""
+        return f"released {e.released_at:%Y-%m-%d %H:%M} UTC to {e.to}{url}"
+    if isinstance(e, WithdrawalRecordedEvent):
+        return f"withdrew release(s) {', '.join(map(str, e.releases))}: {e.reason}"
     if kind == "signoff_recorded":
         return f"signed as {e.role} over {e.head[:16]}…"  # type: ignore[union-attr]
     if kind == "record_rendered":

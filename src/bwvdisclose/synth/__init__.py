@@ -1,8 +1,11 @@
 """Synthetic case stores for tests, demos and benchmarks: `generate_store`.
 
-Cases open over about 18 months under the shipped policy. The policy's own examples
-are spread through the store (so with 25 or more cases every outcome, exception,
-block, referral, condition and redaction appears), the rest are random draws (see
+Cases open over about 18 months: those opened before SWITCH under version 2020.1
+(criteria/met-bwv-2020), later ones under the shipped default (2020.2), as a force
+moving to the new version would have them; `policy_dir` puts every case under one
+policy. Each policy's own examples are spread through its part of the store (so with
+100 or more cases every outcome, exception, block, referral, condition and redaction of
+both versions appears), the rest are random draws (see
 plan.py) played through a plausible life (timeline.py). Everything but signature and
 certificate bytes is the same for the same seed. Sign-offs are real: RSA signatures
 over the log head by demo TEST identities made once into a key folder and reused.
@@ -16,11 +19,13 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
-from bwvdisclose.case import Actor, CaseStore
-from bwvdisclose.case.bulk import sync_store, write_case
+from bwvdisclose.case import Actor
 from bwvdisclose.errors import CaseError
-from bwvdisclose.policy.load import default_policy_dir, load_policy
-from bwvdisclose.synth.plan import example_answers, random_answers
+from bwvdisclose.policy.load import criteria_root, default_policy_dir, load_policy
+from bwvdisclose.policy.models import Policy
+from bwvdisclose.store.bulk import sync_store, write_case
+from bwvdisclose.store.folder import FolderStore
+from bwvdisclose.synth.plan import Answers, example_answers, random_answers
 from bwvdisclose.synth.text import DEMO_PASSPHRASE, OFFICERS, SIGNERS
 from bwvdisclose.synth.timeline import CaseLife, Signers, live
 from bwvdisclose.trust.approval import approval_of
@@ -32,6 +37,8 @@ from bwvdisclose.trust.roots import TrustRoots
 
 START = dt.datetime(2024, 7, 1, 8, 0, tzinfo=dt.UTC)
 SPAN = dt.timedelta(days=548)  # about 18 months
+SWITCH = 0.4  # the share of the span (from START) before the new default version applies
+EARLIER = "met-bwv-2020"  # the version stored cases opened before SWITCH name (2020.1)
 ISSUED = START - dt.timedelta(days=30)  # the demo CA and identities are valid from here
 OWNER = ("Olivia Grant", POLICY_OWNER, "Head of Information Governance", "IG 0001")
 
@@ -93,22 +100,20 @@ def generate_store(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write `cases` synthetic cases into the empty store at `root`; return how many."""
-    store = CaseStore(root)
+    store = FolderStore(root)
     if store.list_ids():
         raise CaseError(f"{root} already holds cases; the demo fills an empty store")
-    folder = policy_dir or default_policy_dir()
-    policy = load_policy(folder)
     signers = demo_signers(keys_dir or default_keys_dir(root))
-    approval = approval_of(policy, signers.policy_owner, ISSUED)
-    examples = example_answers(policy, folder)
-    placed = {j * cases // len(examples): ex for j, ex in enumerate(examples)}
+    phases = _phases(cases, policy_dir)
     rng = random.Random(seed)
     numbers: dict[int, int] = {}
     for i in range(cases):
         opened = START + SPAN * ((i + rng.random()) / cases)
         numbers[opened.year] = numbers.get(opened.year, 0) + 1
         case_id = f"BWV-{opened.year}-{numbers[opened.year]:04d}"
-        plan = placed.get(i) if cases >= len(examples) else None
+        policy, placed = next(p for first, p in reversed(phases) if i >= first)
+        plan = placed.get(i)
+        approval = approval_of(policy, signers.policy_owner, ISSUED)
         life = CaseLife(rng, policy, opened, approval, signers.checker)
         officer = rng.choice(OFFICERS)
         life.open(case_id, officer)
@@ -118,3 +123,25 @@ def generate_store(
             progress(1)
     sync_store()
     return cases
+
+
+Phase = tuple[int, tuple[Policy, dict[int, Answers]]]
+
+
+def _phases(cases: int, policy_dir: Path | None) -> list[Phase]:
+    """From which case index each policy applies, and where its examples are placed."""
+    folders = [policy_dir] if policy_dir else [criteria_root() / EARLIER, default_policy_dir()]
+    starts = [0] if policy_dir else [0, round(cases * SWITCH)]
+    phases: list[Phase] = []
+    for n, (folder, first) in enumerate(zip(folders, starts, strict=True)):
+        policy = load_policy(folder)
+        end = starts[n + 1] if n + 1 < len(starts) else cases
+        examples = example_answers(policy, folder)
+        span = end - first
+        placed = (
+            {first + j * span // len(examples): dict(ex) for j, ex in enumerate(examples)}
+            if span >= len(examples)
+            else {}
+        )
+        phases.append((first, (policy, placed)))
+    return phases

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bwvdisclose.answers import validate_answers, values
+from bwvdisclose.engine import holds
 from bwvdisclose.policy.examples import example_files, load_example
 from bwvdisclose.policy.models import AnswerValue, Policy
 
@@ -56,8 +57,9 @@ def random_answers(rng: random.Random, policy: Policy) -> Answers:
     _appeal(rng, a, path == "appeal")
     _challenge(rng, a, path == "challenge")
     _constraints(rng, a)
+    _people(rng, a, policy)
     for r in policy.referrals:
-        if _triggered(r.advice, a):
+        if holds(policy, r.trigger, a) is True:
             advice = rng.choices(list(ADVICE_WEIGHTS), list(ADVICE_WEIGHTS.values()))[0]
             if advice:
                 a[r.advice] = advice
@@ -119,15 +121,23 @@ def _constraints(rng: random.Random, a: Answers) -> None:
     a["officers.safety_risk"] = rng.random() < 0.08
 
 
-TRIGGERS: dict[str, Callable[[Answers], bool]] = {
-    "legal.advice": lambda a: a.get("legal.active_proceedings") is True,
-    "iopc.advice": lambda a: a.get("legal.iopc_status", "none") != "none",
-    "psd.advice": lambda a: a.get("conduct.concerns_identified") is True,
-    "dpo.advice": lambda a: a.get("dp.lawful_basis_confirmed") is False,
-    "command.advice": lambda a: a.get("officers.safety_risk") is True,
+# Version 2020.2's questions (criteria-brief-2020.2.md), answered when the policy asks them.
+PEOPLE: dict[str, Callable[[random.Random, Answers], AnswerValue]] = {
+    "legal.reporting_restriction": lambda rng, a: (
+        rng.random() < (0.3 if a.get("legal.active_proceedings") else 0.03)
+    ),
+    "iopc.mandatory_referral_criteria": lambda rng, a: (
+        rng.random() < (0.7 if a.get("legal.iopc_status") != "none" else 0.05)
+    ),
+    "people.deceased": lambda rng, a: rng.random() < 0.03,
+    "people.safety_risk": lambda rng, a: rng.random() < 0.06,
+    "victims.views": lambda rng, a: rng.choices(
+        ["not_applicable", "not_sought", "supports", "objects"], [62, 14, 14, 10]
+    )[0],
 }
 
 
-def _triggered(advice: str, a: Answers) -> bool:
-    test = TRIGGERS.get(advice)
-    return bool(test and test(a))
+def _people(rng: random.Random, a: Answers, policy: Policy) -> None:
+    for qid, draw in PEOPLE.items():
+        if qid in policy.questions:
+            a[qid] = draw(rng, a)

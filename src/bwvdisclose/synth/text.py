@@ -53,3 +53,30 @@ DEPARTURES = (
     "A fuller picture is already public; releasing adds nothing and risks the trial.",
     "Publication is needed to correct a widely shared false account of the arrest.",
 )
+# What the decision maker did about each condition (any ID not named gets the generic note).
+CONDITION_NOTES = {
+    "consider_context_statement": "Context statement agreed with the press office.",
+    "explanatory_context_required": "Press statement explains why and how force was used.",
+    "stills_only": "Stills chosen by the SIO; video not released.",
+    "amplification_warning": "Digital team briefed; comments monitored for 72 hours.",
+    "iopc_referral_due": "Referred to the IOPC by PSD the same day.",
+    "family_liaison": "Family told by the family liaison officer; no inquest date set.",
+    "seek_victim_views": "Victim contacted by the officer in the case; views recorded.",
+    "victim_objection_weighed": "Objection weighed with legal services; reasons recorded.",
+    "equality_duty": "Due regard recorded: community engagement plan agreed.",
+    "review_date_required": "Review booked with the Digital Media Unit.",
+}
+GENERIC_NOTE = "Done as the policy asks; see the case file."
+RECIPIENTS = (
+    ("Met Police YouTube channel", "https://www.youtube.com/@metpoliceuk"),
+    ("Met Police X account", "https://x.com/metpoliceuk"),
+    ("BBC London newsroom (on request)", ""),
+    ("Evening Standard (on request)", ""),
+    ("Crimestoppers appeal page", "https://crimestoppers-uk.org/"),
+)
+WITHDRAWALS = (
+    "Review: no longer needed for the purpose it was released for.",
+    "The suspect was identified; the appeal has ended.",
+    "Charge brought; withdrawn to avoid prejudice to the trial.",
+    "The family asked for it to be taken down; granted on review.",
+)

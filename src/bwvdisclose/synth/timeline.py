@@ -3,9 +3,11 @@
 Answers first (some given wrong and corrected later with a reason), the
 recommendation recomputed whenever it changes, referral advice arriving days later,
 then perhaps a decision (a few departing from the recommendation, with a
-justification), sign-offs over the log head by the demo identities, and a record.
+justification, a review date when publishing and a note on each condition), sign-offs
+over the log head by the demo identities, a record, and for most recorded decisions to
+publish one or two releases, some later withdrawn.
 Everything goes through the same rules as the service: `evaluate`, `decision_for`,
-`signoff_for`, the store's own event building.
+`signoff_for`, `release_for`, `withdrawal_for`, the store's own event building.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ import random
 from dataclasses import dataclass
 
 from bwvdisclose.case import Actor, AnswerChanged, AnswerRecorded, CaseOpened, fold
-from bwvdisclose.case.bulk import EventChain
 from bwvdisclose.case.payloads import PolicyApproval, RecommendationComputed, RecordRendered
 from bwvdisclose.cases import decision_for
-from bwvdisclose.engine import evaluate
+from bwvdisclose.disclosure import PUBLISHING, release_for, withdrawal_for
+from bwvdisclose.engine import conditions_on, evaluate
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, AnswerValue, Policy, PolicyRef
 from bwvdisclose.recommendation import Recommendation
+from bwvdisclose.store.bulk import EventChain
 from bwvdisclose.synth import text
 from bwvdisclose.synth.plan import Answers
 from bwvdisclose.trust.keys import Identity
@@ -105,9 +108,30 @@ class CaseLife:
         if departure:
             outcome = self.rng.choice([o for o in DECIDABLE_OUTCOMES if o != rec.outcome])
             rationale = self.rng.choice(text.DEPARTURES)
-        body = decision_for(rec, outcome, rationale, self.approval)
-        self.chain.add(self.later(3600, 5 * 86400), who, body)
+        at = self.later(3600, 5 * 86400)
+        conditions = rec.conditions
+        if outcome != rec.outcome:
+            conditions, _ = conditions_on(self.policy, self.answers, outcome, None)
+        notes = {c: text.CONDITION_NOTES.get(c, text.GENERIC_NOTE) for c in conditions}
+        review = None
+        if outcome in PUBLISHING:
+            review = (at + dt.timedelta(days=self.rng.randint(30, 180))).date().isoformat()
+        body = decision_for(
+            rec, outcome, rationale, review, notes, conditions, at.date(), self.approval
+        )
+        self.chain.add(at, who, body)
         return outcome
+
+    def release(self, who: Actor) -> None:
+        to, url = self.rng.choice(text.RECIPIENTS)
+        at = self.later(600, 3 * 86400)
+        state = fold(self.chain.events)
+        body = release_for(state, self.policy, to, url, at, at)
+        self.chain.add(self.later(60, 3600), who, body)
+
+    def withdraw(self, who: Actor) -> None:
+        body = withdrawal_for(fold(self.chain.events), self.rng.choice(text.WITHDRAWALS))
+        self.chain.add(self.later(20 * 86400, 200 * 86400), who, body)
 
     def sign(self, identity: Identity, role: str) -> None:
         at = self.later(600, 2 * 86400)
@@ -163,6 +187,11 @@ def _decide_and_sign(life: CaseLife, rec: Recommendation, signers: Signers) -> N
         life.sign(identity if role == "decision_maker" else signers.others[role], role)
     if signing > 0.2 and rng.random() < 0.6:
         life.record(who)
+        if outcome in PUBLISHING and rng.random() < 0.8:
+            for _ in range(rng.choice([1, 1, 2])):
+                life.release(who)
+            if rng.random() < 0.5:
+                life.withdraw(who)
 
 
 def _mistakes(rng: random.Random, policy: Policy, answers: Answers) -> dict[str, AnswerValue]:

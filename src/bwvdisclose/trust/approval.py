@@ -24,9 +24,9 @@ from bwvdisclose.case import (
     PolicyApproval,
     RecommendationComputedEvent,
 )
-from bwvdisclose.case.files import replace_file
 from bwvdisclose.errors import PolicyError, SigningError, TrustError
 from bwvdisclose.policy.models import Policy
+from bwvdisclose.store.files import replace_file
 from bwvdisclose.trust.keys import (
     cert_fingerprint,
     cert_pem,

@@ -25,6 +25,7 @@ from bwvdisclose.case import (
     SignoffRecorded,
     SignoffRecordedEvent,
 )
+from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import CaseError, SigningError, TrustError
 from bwvdisclose.policy.models import Policy
 from bwvdisclose.trust.keys import (
@@ -62,6 +63,24 @@ def decision_current(state: CaseState) -> bool:
     return state.decision is not None and state.decision.seq > (state.recommendation_seq or 0)
 
 
+def recommendation_stale(state: CaseState, policy: Policy) -> bool:
+    """The logged recommendation is not what the current answers give under `policy`."""
+    answers = {qid: a.value for qid, a in state.answers.items()}
+    rec = evaluate(policy, answers)
+    return state.recommendation != rec.summary() or state.recommendation_policy != rec.policy
+
+
+def refuse_stale(state: CaseState, policy: Policy, what: str) -> None:
+    """CaseError if the answers changed after the recommendation was logged (a failed or
+    interrupted command): the case must be recomputed before it is signed or recorded."""
+    if recommendation_stale(state, policy):
+        raise CaseError(
+            f"case {state.case_id} cannot be {what}: its answers changed after the "
+            "recommendation was computed; recompute it with `bwvdisclose assess "
+            f"{state.case_id}` and decide again if it changed"
+        )
+
+
 def missing_roles(state: CaseState, policy: Policy) -> list[str]:
     """What the current decision still needs: `decision` itself, or the roles to sign."""
     if state.decision is None or not decision_current(state):
@@ -81,6 +100,7 @@ def signoff_for(
 ) -> SignoffRecorded:
     """The sign-off event for `identity` as `role`, or an error saying why it cannot be given."""
     now = now or dt.datetime.now(dt.UTC)
+    refuse_stale(state, policy, "signed")
     decision = state.decision
     if decision is None or not decision_current(state):
         raise CaseError(

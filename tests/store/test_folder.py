@@ -1,4 +1,4 @@
-"""CaseStore with real files: IDs, permissions, appends, tamper detection, crashes, locks."""
+"""FolderStore with real files: IDs, permissions, appends, tamper detection, crashes, locks."""
 
 from __future__ import annotations
 
@@ -11,15 +11,21 @@ from pathlib import Path
 
 import pytest
 
-from bwvdisclose.case import files
-from bwvdisclose.case import store as store_module
-from bwvdisclose.case.events import ZERO_HASH, CaseOpenedEvent, build_event, event_line
+from bwvdisclose.case.events import (
+    ZERO_HASH,
+    CaseOpenedEvent,
+    build_event,
+    canonical_json,
+    event_line,
+)
 from bwvdisclose.case.payloads import AnswerRecorded
-from bwvdisclose.case.store import CaseStore
 from bwvdisclose.case.verify import Verification
 from bwvdisclose.errors import CaseError, IntegrityError, LockError
-
-from .conftest import (
+from bwvdisclose.store import files
+from bwvdisclose.store import folder as store_module
+from bwvdisclose.store.base import chain_events
+from bwvdisclose.store.folder import FolderStore
+from tests.case.conftest import (
     INSPECTOR,
     OFFICER,
     POLICY,
@@ -35,16 +41,16 @@ from .conftest import (
 )
 
 
-def log_of(store: CaseStore, case_id: str) -> Path:
+def log_of(store: FolderStore, case_id: str) -> Path:
     return store.case_dir(case_id) / "events.jsonl"
 
 
-def head_of(store: CaseStore, case_id: str) -> dict[str, object]:
+def head_of(store: FolderStore, case_id: str) -> dict[str, object]:
     return json.loads((store.case_dir(case_id) / "HEAD").read_bytes())
 
 
 @pytest.fixture
-def case(store: CaseStore) -> str:
+def case(store: FolderStore) -> str:
     """A case of four events."""
     case_id = open_case(store)
     store.append(case_id, OFFICER, answer("footage.public_place", True, "A public street."))
@@ -58,7 +64,7 @@ def case(store: CaseStore) -> str:
 
 def test_create_allocates_ids_by_year(tmp_path: Path) -> None:
     clock = Clock(dt.datetime(2024, 12, 31, 23, 59, 57, tzinfo=dt.UTC))
-    store = CaseStore(tmp_path / "store", clock=clock)
+    store = FolderStore(tmp_path / "store", clock=clock)
     assert [open_case(store) for _ in range(2)] == ["BWV-2024-0001", "BWV-2024-0002"]
     assert open_case(store) == "BWV-2025-0001"
     (tmp_path / "store" / "BWV-2025-9999").mkdir()
@@ -73,7 +79,7 @@ def test_create_allocates_ids_by_year(tmp_path: Path) -> None:
     ]
 
 
-def test_create_writes_case_opened(store: CaseStore) -> None:
+def test_create_writes_case_opened(store: FolderStore) -> None:
     case_id = open_case(store, notes="Complaint ref 99")
     [event] = store.read(case_id)
     assert isinstance(event, CaseOpenedEvent)
@@ -87,14 +93,14 @@ def test_create_writes_case_opened(store: CaseStore) -> None:
     assert head_of(store, case_id) == {"seq": 1, "hash": event.hash}
 
 
-def test_create_with_bad_intake_burns_no_id(store: CaseStore) -> None:
+def test_create_with_bad_intake_burns_no_id(store: FolderStore) -> None:
     with pytest.raises(CaseError, match="occurred"):
         open_case(store, occurred=dt.datetime(2024, 5, 1))  # naive time
     assert store.list_ids() == []
     assert open_case(store).endswith("-0001")
 
 
-def test_files_are_0600_and_folders_0700(store: CaseStore, case: str) -> None:
+def test_files_are_0600_and_folders_0700(store: FolderStore, case: str) -> None:
     def mode(path: Path) -> int:
         return stat.S_IMODE(path.stat().st_mode)
 
@@ -123,7 +129,7 @@ def test_files_are_0600_and_folders_0700(store: CaseStore, case: str) -> None:
         "BWV-2024-0001/../../etc",
     ],
 )
-def test_bad_case_ids_are_refused_everywhere(store: CaseStore, case: str, bad: str) -> None:
+def test_bad_case_ids_are_refused_everywhere(store: FolderStore, case: str, bad: str) -> None:
     for call in (store.case_dir, store.exists, store.read, store.verify, store.iter_events):
         with pytest.raises(CaseError, match="is not a case ID"):
             call(bad)
@@ -131,7 +137,7 @@ def test_bad_case_ids_are_refused_everywhere(store: CaseStore, case: str, bad: s
         store.append(bad, OFFICER, answer("q.x", True))
 
 
-def test_unknown_case(store: CaseStore) -> None:
+def test_unknown_case(store: FolderStore) -> None:
     assert not store.exists("BWV-2024-0042")
     with pytest.raises(CaseError, match="no case BWV-2024-0042"):
         store.read("BWV-2024-0042")
@@ -141,7 +147,9 @@ def test_unknown_case(store: CaseStore) -> None:
 # --- appending ------------------------------------------------------------------------
 
 
-def test_append_fills_the_envelope_and_writes_canonical_lines(store: CaseStore, case: str) -> None:
+def test_append_fills_the_envelope_and_writes_canonical_lines(
+    store: FolderStore, case: str
+) -> None:
     before = store.read(case)
     event = store.append(
         case,
@@ -165,13 +173,13 @@ def test_append_fills_the_envelope_and_writes_canonical_lines(store: CaseStore, 
         ({"type": "case_opened"}, "case_opened"),
     ],
 )
-def test_append_refuses_bad_bodies(store: CaseStore, case: str, body: dict, message: str) -> None:
+def test_append_refuses_bad_bodies(store: FolderStore, case: str, body: dict, message: str) -> None:
     with pytest.raises(CaseError, match=message):
         store.append(case, OFFICER, body)
     assert store.verify(case).events == 4
 
 
-def test_append_refuses_a_stored_event_and_case_opened(store: CaseStore, case: str) -> None:
+def test_append_refuses_a_stored_event_and_case_opened(store: FolderStore, case: str) -> None:
     with pytest.raises(CaseError, match="not a stored event"):
         store.append(case, OFFICER, store.read(case)[1])
     with pytest.raises(CaseError, match="create"):
@@ -180,7 +188,7 @@ def test_append_refuses_a_stored_event_and_case_opened(store: CaseStore, case: s
         store.append(case, OFFICER, POLICY)  # type: ignore[arg-type]
 
 
-def test_signoff_must_sign_the_current_head(store: CaseStore, case: str) -> None:
+def test_signoff_must_sign_the_current_head(store: FolderStore, case: str) -> None:
     head = store.verify(case).head
     store.append(case, INSPECTOR, decision())
     with pytest.raises(CaseError, match="changed after it was signed"):
@@ -194,15 +202,15 @@ def test_signoff_must_sign_the_current_head(store: CaseStore, case: str) -> None
 # --- tamper detection -----------------------------------------------------------------
 
 
-def rewrite(store: CaseStore, case_id: str, lines: list[bytes]) -> None:
+def rewrite(store: FolderStore, case_id: str, lines: list[bytes]) -> None:
     log_of(store, case_id).write_bytes(b"".join(lines))
 
 
-def lines_of(store: CaseStore, case_id: str) -> list[bytes]:
+def lines_of(store: FolderStore, case_id: str) -> list[bytes]:
     return log_of(store, case_id).read_bytes().splitlines(keepends=True)
 
 
-def test_a_good_log_verifies(store: CaseStore, case: str) -> None:
+def test_a_good_log_verifies(store: FolderStore, case: str) -> None:
     verdict = store.verify(case)
     assert (verdict.ok, verdict.events, verdict.bad_seq, verdict.problem, verdict.notes) == (
         True,
@@ -214,7 +222,7 @@ def test_a_good_log_verifies(store: CaseStore, case: str) -> None:
     assert verdict.head == store.read(case)[-1].hash
 
 
-def test_every_single_byte_change_is_detected(store: CaseStore, case: str) -> None:
+def test_every_single_byte_change_is_detected(store: FolderStore, case: str) -> None:
     original = log_of(store, case).read_bytes()
     for position in range(len(original)):
         flip = 0x80 if position % 5 == 0 else 0x01  # 0x01 keeps the text valid UTF-8
@@ -251,7 +259,7 @@ def test_every_single_byte_change_is_detected(store: CaseStore, case: str) -> No
         "not-canonical",
     ],
 )
-def test_line_edits_are_detected(store: CaseStore, case: str, edit, bad_seq, problem) -> None:
+def test_line_edits_are_detected(store: FolderStore, case: str, edit, bad_seq, problem) -> None:
     rewrite(store, case, edit(lines_of(store, case)))
     verdict = store.verify(case)
     assert not verdict.ok
@@ -259,13 +267,13 @@ def test_line_edits_are_detected(store: CaseStore, case: str, edit, bad_seq, pro
     assert problem in (verdict.problem or "")
 
 
-def forged(store: CaseStore, case_id: str, seq: int, prev: str) -> bytes:
+def forged(store: FolderStore, case_id: str, seq: int, prev: str) -> bytes:
     """A well-formed event with a correct hash and chain, written by someone else."""
     event = build_event(seq, START, OFFICER, prev, answer("q.forged", True))
     return event_line(event)
 
 
-def test_a_forged_appended_line_is_detected(store: CaseStore, case: str) -> None:
+def test_a_forged_appended_line_is_detected(store: FolderStore, case: str) -> None:
     last = store.read(case)[-1]
     log_of(store, case).open("ab").write(forged(store, case, 5, last.hash))
     verdict = store.verify(case)
@@ -273,7 +281,7 @@ def test_a_forged_appended_line_is_detected(store: CaseStore, case: str) -> None
     assert verdict.problem == "event 5 is not recorded in HEAD: added outside the store"
 
 
-def test_a_rewritten_last_line_is_detected(store: CaseStore, case: str) -> None:
+def test_a_rewritten_last_line_is_detected(store: FolderStore, case: str) -> None:
     events = store.read(case)
     rewrite(store, case, [*lines_of(store, case)[:-1], forged(store, case, 4, events[-2].hash)])
     verdict = store.verify(case)
@@ -284,7 +292,7 @@ def test_a_rewritten_last_line_is_detected(store: CaseStore, case: str) -> None:
     )
 
 
-def test_a_rehashed_edit_breaks_the_chain(store: CaseStore, case: str) -> None:
+def test_a_rehashed_edit_breaks_the_chain(store: FolderStore, case: str) -> None:
     events = store.read(case)
     ls = lines_of(store, case)
     rewrite(store, case, [ls[0], forged(store, case, 2, events[0].hash), *ls[2:]])
@@ -295,7 +303,7 @@ def test_a_rehashed_edit_breaks_the_chain(store: CaseStore, case: str) -> None:
     )
 
 
-def test_a_log_of_another_case_is_detected(store: CaseStore, case: str) -> None:
+def test_a_log_of_another_case_is_detected(store: FolderStore, case: str) -> None:
     other = open_case(store)
     rewrite(store, other, lines_of(store, case))
     (store.case_dir(other) / "HEAD").write_bytes((store.case_dir(case) / "HEAD").read_bytes())
@@ -305,7 +313,7 @@ def test_a_log_of_another_case_is_detected(store: CaseStore, case: str) -> None:
 
 @pytest.mark.parametrize("head", [None, b"", b"{}", b'{"seq": 4}', b"\xff", b"canonical + space"])
 def test_a_missing_or_broken_head_is_detected(
-    store: CaseStore, case: str, head: bytes | None
+    store: FolderStore, case: str, head: bytes | None
 ) -> None:
     path = store.case_dir(case) / "HEAD"
     if head == b"canonical + space":
@@ -314,14 +322,14 @@ def test_a_missing_or_broken_head_is_detected(
     assert store.verify(case).problem == "HEAD is missing or unreadable"
 
 
-def test_an_empty_log_fails(store: CaseStore, case: str) -> None:
+def test_an_empty_log_fails(store: FolderStore, case: str) -> None:
     log_of(store, case).write_bytes(b"")
     verdict = store.verify(case)
     assert (verdict.ok, verdict.bad_seq) == (False, 1)
     assert "no events" in (verdict.problem or "")
 
 
-def test_a_damaged_log_is_never_built_on(store: CaseStore, case: str) -> None:
+def test_a_damaged_log_is_never_built_on(store: FolderStore, case: str) -> None:
     ls = lines_of(store, case)
     rewrite(store, case, [ls[0], ls[2], ls[1], ls[3]])
     before = log_of(store, case).read_bytes()
@@ -336,7 +344,7 @@ def test_a_damaged_log_is_never_built_on(store: CaseStore, case: str) -> None:
         next(stream)
 
 
-def test_iter_events_checks_head_at_the_end(store: CaseStore, case: str) -> None:
+def test_iter_events_checks_head_at_the_end(store: FolderStore, case: str) -> None:
     rewrite(store, case, lines_of(store, case)[:-1])
     with pytest.raises(IntegrityError, match="events were removed"):
         list(store.iter_events(case))
@@ -345,7 +353,7 @@ def test_iter_events_checks_head_at_the_end(store: CaseStore, case: str) -> None
 # --- crashes --------------------------------------------------------------------------
 
 
-def test_a_torn_final_line_is_ignored_then_truncated(store: CaseStore, case: str) -> None:
+def test_a_torn_final_line_is_ignored_then_truncated(store: FolderStore, case: str) -> None:
     events = store.read(case)
     torn = forged(store, case, 5, events[-1].hash)[:57]
     log_of(store, case).open("ab").write(torn)
@@ -382,28 +390,52 @@ def crash_on_call(
     monkeypatch.setattr(store_module, name, failing)
 
 
-def test_crash_after_the_log_write_leaves_head_one_behind(
-    store: CaseStore, case: str, monkeypatch: pytest.MonkeyPatch
+def test_a_failure_after_the_log_write_takes_the_event_back(
+    store: FolderStore, case: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The last write (HEAD naming the event) fails: the command reports failure, so the
+    event must not stay in the case log nor in the store-wide log."""
     events = store.read(case)
+    leaves = store.log_entries()
     crash_on_call(monkeypatch, "replace_file", 2)
     with pytest.raises(Crash):
         store.append(case, OFFICER, answer("q.x", True))
     monkeypatch.undo()
-    written = store.read(case)[-1]
-    assert written.seq == 5
+    assert store.read(case) == events and store.log_entries() == leaves
     head = head_of(store, case)
-    assert head == {"seq": 4, "hash": events[-1].hash, "pending": written.hash}
+    assert head["seq"] == 4 and head["pending"] != events[-1].hash
     verdict = store.verify(case)
-    assert verdict.ok and verdict.notes == ("HEAD lags the log by event 5 (an interrupted append)",)
+    assert verdict.ok and verdict.notes == (
+        "an append was interrupted before its event was written",
+    )
     event = store.append(case, OFFICER, answer("q.y", False))
-    assert head_of(store, case) == {"seq": 6, "hash": event.hash}
+    assert head_of(store, case) == {"seq": 5, "hash": event.hash}
     assert store.verify(case).notes == ()
+
+
+def test_events_a_crash_left_uncommitted_are_hidden_then_settled(
+    store: FolderStore, case: str
+) -> None:
+    """A crash between the case log and the store-wide log: readers see only what HEAD
+    names; the next writer cuts the uncommitted event off (no leaf committed it)."""
+    events = store.read(case)
+    (extra,) = chain_events(case, events[-1], OFFICER, [answer("q.x", True)], events[-1].at)
+    pending = {"hash": events[-1].hash, "pending": extra.hash, "seq": 4}
+    (store.case_dir(case) / "HEAD").write_bytes(canonical_json(pending) + b"\n")
+    with log_of(store, case).open("ab") as fh:
+        fh.write(event_line(extra))
+    verdict = store.verify(case)
+    assert verdict.ok and verdict.events == 4
+    assert verdict.notes == ("HEAD lags the log by event 5 (an interrupted append)",)
+    assert store.read(case) == events
+    event = store.append(case, OFFICER, answer("q.y", False))
+    assert event.seq == 5 and store.read(case) == [*events, event]
+    assert store.log_entries()[-1].head == event.hash
 
 
 @pytest.mark.parametrize("partial", [False, True])
 def test_crash_before_or_during_the_log_write(
-    store: CaseStore, case: str, monkeypatch: pytest.MonkeyPatch, partial: bool
+    store: FolderStore, case: str, monkeypatch: pytest.MonkeyPatch, partial: bool
 ) -> None:
     events = store.read(case)
     crash_on_call(monkeypatch, "append_line", 1, partial)
@@ -421,8 +453,8 @@ def test_crash_before_or_during_the_log_write(
 # --- locks and concurrency ------------------------------------------------------------
 
 
-def test_a_held_lock_times_out_with_lock_error(store: CaseStore, case: str) -> None:
-    impatient = CaseStore(store.root, lock_timeout=0.2)
+def test_a_held_lock_times_out_with_lock_error(store: FolderStore, case: str) -> None:
+    impatient = FolderStore(store.root, lock_timeout=0.2)
     with files.locked(store.case_dir(case) / ".lock", "test", 1.0):
         with pytest.raises(LockError, match=f"case {case} is locked"):
             impatient.append(case, OFFICER, answer("q.x", True))
@@ -432,7 +464,7 @@ def test_a_held_lock_times_out_with_lock_error(store: CaseStore, case: str) -> N
 
 
 def _append_many(root: str, case_id: str, worker: str, count: int) -> None:
-    store = CaseStore(Path(root), lock_timeout=30.0)
+    store = FolderStore(Path(root), lock_timeout=30.0)
     actor = OFFICER.model_copy(update={"number": worker})
     for i in range(count):
         time.sleep(0.001)  # flock polling is not fair: back-to-back appends would starve the other
@@ -441,7 +473,7 @@ def _append_many(root: str, case_id: str, worker: str, count: int) -> None:
         )
 
 
-def test_two_processes_appending_at_once(store: CaseStore, case: str) -> None:
+def test_two_processes_appending_at_once(store: FolderStore, case: str) -> None:
     ctx = multiprocessing.get_context("fork")
     workers = [
         ctx.Process(target=_append_many, args=(str(store.root), case, name, 100))
@@ -461,12 +493,12 @@ def test_two_processes_appending_at_once(store: CaseStore, case: str) -> None:
 
 
 def _create_many(root: str, count: int) -> None:
-    store = CaseStore(Path(root), lock_timeout=30.0)
+    store = FolderStore(Path(root), lock_timeout=30.0)
     for _ in range(count):
         open_case(store)
 
 
-def test_two_processes_creating_cases_get_distinct_ids(store: CaseStore) -> None:
+def test_two_processes_creating_cases_get_distinct_ids(store: FolderStore) -> None:
     ctx = multiprocessing.get_context("fork")
     workers = [ctx.Process(target=_create_many, args=(str(store.root), 10)) for _ in range(2)]
     for w in workers:
@@ -484,7 +516,7 @@ def test_two_processes_creating_cases_get_distinct_ids(store: CaseStore) -> None
 
 @pytest.mark.parametrize("name", ["events.jsonl", "HEAD", ".lock"])
 def test_a_case_file_that_is_a_link_is_refused(
-    store: CaseStore, case: str, tmp_path: Path, name: str
+    store: FolderStore, case: str, tmp_path: Path, name: str
 ) -> None:
     path = store.case_dir(case) / name
     outside = tmp_path / f"outside-{name}"
@@ -499,7 +531,7 @@ def test_a_case_file_that_is_a_link_is_refused(
 
 
 def test_a_case_folder_that_is_a_link_is_refused(
-    store: CaseStore, case: str, tmp_path: Path
+    store: FolderStore, case: str, tmp_path: Path
 ) -> None:
     folder = store.case_dir(case)
     moved = tmp_path / "elsewhere"
@@ -516,7 +548,7 @@ def test_a_case_folder_that_is_a_link_is_refused(
 
 @pytest.mark.parametrize("name", ["events.jsonl", "HEAD"])
 def test_a_folder_in_place_of_a_case_file_is_refused(
-    store: CaseStore, case: str, name: str
+    store: FolderStore, case: str, name: str
 ) -> None:
     path = store.case_dir(case) / name
     path.unlink()
@@ -526,7 +558,7 @@ def test_a_folder_in_place_of_a_case_file_is_refused(
 
 
 def test_a_stale_temp_file_or_link_is_never_written_through(
-    store: CaseStore, case: str, tmp_path: Path
+    store: FolderStore, case: str, tmp_path: Path
 ) -> None:
     target = tmp_path / "target"
     target.write_bytes(b"keep")
@@ -544,7 +576,7 @@ def test_a_stale_temp_file_or_link_is_never_written_through(
         answer("q.x", True, "lone \udcff byte"),
     ],
 )
-def test_hidden_characters_are_never_stored(store: CaseStore, case: str, body: object) -> None:
+def test_hidden_characters_are_never_stored(store: FolderStore, case: str, body: object) -> None:
     before = log_of(store, case).read_bytes()
     with pytest.raises(CaseError, match="rationale holds a control or direction-changing"):
         store.append(case, OFFICER, body)  # type: ignore[arg-type]

@@ -18,14 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from bwvdisclose.case.events import ZERO_HASH, CaseOpenedEvent, Event, build_event, event_line
-from bwvdisclose.case.files import DIR_MODE, FILE_MODE, fsync_dir, locked
 from bwvdisclose.case.payloads import Actor, Body, CaseOpened
-from bwvdisclose.case.store import HEAD, LOCK, LOG, CaseStore, check_case_id, check_signed_head
-from bwvdisclose.case.store import to_body as _to_body
 from bwvdisclose.case.verify import BadEvent, Chain, Head
 from bwvdisclose.errors import CaseError, IntegrityError
-
-RECORDS_DIR = "records"
+from bwvdisclose.store.base import check_case_id, check_signed_head, leaf_data
+from bwvdisclose.store.base import to_body as _to_body
+from bwvdisclose.store.files import DIR_MODE, FILE_MODE, fsync_dir, locked, replace_file
+from bwvdisclose.store.folder import HEAD, LOCK, LOG, FolderStore, record_path
 
 
 class EventChain:
@@ -72,15 +71,8 @@ def checked_lines(events: Sequence[Event]) -> tuple[str, bytes, Head]:
     return case_id, b"".join(lines), Head(seq=chain.seq, hash=chain.hash)
 
 
-def record_path(folder: Path, name: str) -> Path:
-    """Where a case's rendered record `name` lives: `<case>/records/<name>`, nowhere else."""
-    if not name or "/" in name or "\\" in name or name.startswith(".") or "\0" in name:
-        raise IntegrityError(f"{name!r} is not a plain record file name")
-    return folder / RECORDS_DIR / name
-
-
 def write_case(
-    store: CaseStore,
+    store: FolderStore,
     events: Sequence[Event],
     records: Mapping[str, bytes] | None = None,
     *,
@@ -97,13 +89,16 @@ def write_case(
     root = store.root
     tmp = root / f".import-{case_id}-{os.getpid()}"
     with locked(root / LOCK, f"the case store {root}", store.lock_timeout):
+        store._ensure_log()
         folder = root / case_id
-        if folder.exists():
-            raise CaseError(f"case {case_id} already exists in {root}")
+        if os.path.lexists(folder) or case_id in store.log.issued():
+            raise CaseError(f"case {case_id} already exists in {root}, or did once")
+        # Durable: HEAD marks the case uncommitted until its leaf is in the store-wide log.
+        first = Head(seq=0, hash=ZERO_HASH, pending=head.hash) if durable else head
         try:
             os.mkdir(tmp, DIR_MODE)
             os.chmod(tmp, DIR_MODE)
-            for name, data in ((LOG, log), (HEAD, head.to_bytes()), (LOCK, b"")):
+            for name, data in ((LOG, log), (HEAD, first.to_bytes()), (LOCK, b"")):
                 _write_new(tmp / name, data, durable)
             _write_records(tmp, records or {}, durable)
             if durable:
@@ -114,18 +109,26 @@ def write_case(
                 shutil.rmtree(tmp)
         if durable:
             fsync_dir(root)
+        try:
+            with store.log.locked():
+                store.log.append([leaf_data(case_id, head.seq, head.hash)], durable=durable)
+        except BaseException:
+            store._discard(folder)
+            raise
+        if durable:
+            replace_file(folder / HEAD, head.to_bytes())
     return folder
 
 
 def _write_records(folder: Path, records: Mapping[str, bytes], durable: bool) -> None:
     if not records:
         return
-    os.mkdir(folder / RECORDS_DIR, DIR_MODE)
-    os.chmod(folder / RECORDS_DIR, DIR_MODE)
+    os.mkdir(folder / "records", DIR_MODE)
+    os.chmod(folder / "records", DIR_MODE)
     for name, data in records.items():
         _write_new(record_path(folder, name), data, durable)
     if durable:
-        fsync_dir(folder / RECORDS_DIR)
+        fsync_dir(folder / "records")
 
 
 def _write_new(path: Path, data: bytes, durable: bool) -> None:

@@ -7,19 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from bwvdisclose.case.bulk import EventChain, record_path, write_case
 from bwvdisclose.case.events import ZERO_HASH
-from bwvdisclose.case.store import CaseStore
 from bwvdisclose.errors import CaseError, IntegrityError
-
-from .conftest import OFFICER, START, answer, build_log, every_kind, opened, signoff
+from bwvdisclose.store.bulk import EventChain, record_path, write_case
+from bwvdisclose.store.folder import FolderStore
+from tests.case.conftest import OFFICER, START, answer, build_log, every_kind, opened, signoff
 
 
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def test_written_case_verifies_and_reads_back(store: CaseStore) -> None:
+def test_written_case_verifies_and_reads_back(store: FolderStore) -> None:
     events = build_log(every_kind())
     folder = write_case(store, events, {"BWV-2024-0001-record.pdf": b"%PDF-1.4 test"})
     assert store.verify("BWV-2024-0001").ok
@@ -30,20 +29,20 @@ def test_written_case_verifies_and_reads_back(store: CaseStore) -> None:
     assert [p.name for p in store.root.iterdir() if p.name.startswith(".import")] == []
 
 
-def test_a_written_case_takes_appends(store: CaseStore) -> None:
+def test_a_written_case_takes_appends(store: FolderStore) -> None:
     write_case(store, build_log([opened(), answer("a.b", True)]), durable=True)
     event = store.append("BWV-2024-0001", OFFICER, answer("c.d", False))
     assert event.seq == 3 and store.verify("BWV-2024-0001").ok
 
 
-def test_refuses_a_taken_id(store: CaseStore) -> None:
+def test_refuses_a_taken_id(store: FolderStore) -> None:
     write_case(store, build_log([opened()]))
     with pytest.raises(CaseError, match="already exists"):
         write_case(store, build_log([opened(), answer("a.b", True)]))
     assert len(store.read("BWV-2024-0001")) == 1
 
 
-def test_refuses_a_bad_chain_and_writes_nothing(store: CaseStore) -> None:
+def test_refuses_a_bad_chain_and_writes_nothing(store: FolderStore) -> None:
     events = build_log([opened(), answer("a.b", True), answer("c.d", True)])
     forged = events[1].model_copy(update={"value": False})  # hash no longer matches
     with pytest.raises(IntegrityError, match="event 2: hash does not match"):
@@ -53,7 +52,7 @@ def test_refuses_a_bad_chain_and_writes_nothing(store: CaseStore) -> None:
     assert store.list_ids() == []
 
 
-def test_event_chain_builds_what_the_store_would(store: CaseStore) -> None:
+def test_event_chain_builds_what_the_store_would(store: FolderStore) -> None:
     chain = EventChain()
     with pytest.raises(CaseError, match="starts with case_opened"):
         chain.add(START, OFFICER, answer("a.b", True))

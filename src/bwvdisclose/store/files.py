@@ -1,6 +1,10 @@
-"""Durable file operations for the case store: locks with a timeout, appends, atomic replace.
+"""Durable file operations for the folder store: locks with a timeout, appends, atomic replace.
 
 Case files hold personal data, so every file is created 0600 and every folder 0700.
+
+Every change to the disk passes through `write_point(op, path)` first: the one seam
+where a test injects a fault (a full disk, an I/O error, or a crash: the process killed)
+at each write in turn, as SQLite's test harness does. In use it does nothing.
 """
 
 from __future__ import annotations
@@ -8,9 +12,10 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import shutil
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -19,6 +24,16 @@ from bwvdisclose.errors import CaseError, IntegrityError, LockError
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 NOFOLLOW = os.O_NOFOLLOW | os.O_CLOEXEC
+
+# The fault-injection seam: called as hook(op, path) before each write; it may raise
+# OSError (ENOSPC, EIO) or end the process. None in use.
+fault_hook: Callable[[str, str], None] | None = None
+
+
+def write_point(op: str, path: str | Path) -> None:
+    """Every write to a store passes here first (see the module's doc)."""
+    if fault_hook is not None:
+        fault_hook(op, str(path))
 
 
 def open_file(path: str | Path, flags: int, mode: int = FILE_MODE) -> int:
@@ -44,16 +59,24 @@ def open_file(path: str | Path, flags: int, mode: int = FILE_MODE) -> int:
 
 
 @contextmanager
-def locked(path: str | Path, what: str, timeout: float, *, shared: bool = False) -> Iterator[None]:
+def locked(
+    path: str | Path, what: str, timeout: float, *, shared: bool = False, create: bool = True
+) -> Iterator[None]:
     """Hold an flock on `path` (exclusive, or shared for readers), waiting up to `timeout` s.
 
-    Writers create the lock file; readers only lock it if it exists, so reading never
-    writes. Raises LockError naming `what` when the wait runs out.
+    Writers create the lock file (unless `create` is false: then a missing one is an
+    IntegrityError); readers only lock it if it exists, so reading never writes.
+    Raises LockError naming `what` when the wait runs out.
     """
     try:
-        fd = open_file(path, os.O_RDONLY if shared else os.O_RDWR | os.O_CREAT)
+        if not shared and create and not os.path.lexists(path):
+            write_point("create", path)
+        flags = os.O_RDONLY if shared else os.O_RDWR | (os.O_CREAT if create else 0)
+        fd = open_file(path, flags)
     except FileNotFoundError:
         if not shared:
+            if not create:
+                raise IntegrityError(f"{path} is missing: {what} is damaged") from None
             raise
         yield
         return
@@ -82,12 +105,14 @@ def _acquire(fd: int, mode: int, what: str, timeout: float) -> None:
 
 def make_dir(path: Path) -> None:
     """Create one folder 0700; fail if it exists (exclusive creation)."""
+    write_point("mkdir", path)
     os.mkdir(path, DIR_MODE)
     os.chmod(path, DIR_MODE)  # whatever the umask
     fsync_dir(path.parent)
 
 
 def fsync_dir(path: Path) -> None:
+    write_point("fsync", path)
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -95,29 +120,58 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def append_line(path: Path, line: bytes) -> None:
-    """Append one complete line with a single write on an O_APPEND descriptor, then fsync."""
+def _write_all(fd: int, data: bytes, path: str | Path) -> None:
+    view = memoryview(data)
+    while view:
+        write_point("write", path)
+        view = view[os.write(fd, view) :]
+
+
+def append_line(path: Path, line: bytes, *, durable: bool = True) -> None:
+    """Append whole lines with a single write on an O_APPEND descriptor, then fsync."""
     created = not path.exists()
+    write_point("open", path)
     fd = open_file(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
     try:
+        write_point("write", path)
         written = os.write(fd, line)
         if written != len(line):
             raise CaseError(f"{path}: short write ({written} of {len(line)} bytes); not recorded")
-        os.fsync(fd)
+        if durable:
+            write_point("fsync", path)
+            os.fsync(fd)
     finally:
         os.close(fd)
-    if created:
+    if created and durable:
         fsync_dir(path.parent)
 
 
 def truncate(path: Path, length: int) -> None:
     """Cut a file back to `length` bytes (dropping a torn final line) and fsync it."""
+    write_point("truncate", path)
     fd = open_file(path, os.O_WRONLY)
     try:
         os.ftruncate(fd, length)
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def write_new(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Create `path` (FileExistsError if anything has that name), write `data`, fsync."""
+    write_point("create", path)
+    fd = open_file(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+    try:
+        _write_all(fd, data, path)
+        if durable:
+            write_point("fsync", path)
+            os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        with suppress(OSError):
+            os.unlink(path)
+        raise
+    os.close(fd)
 
 
 def replace_file(path: Path, data: bytes) -> None:
@@ -127,18 +181,36 @@ def replace_file(path: Path, data: bytes) -> None:
     crash (or anything else by that name) is removed, never written through.
     """
     tmp = path.with_name(path.name + ".tmp")
-    with suppress(FileNotFoundError):
-        os.unlink(tmp)
-    fd = open_file(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+    unlink(tmp)
+    write_new(tmp, data)
+    rename(tmp, path)
     fsync_dir(path.parent)
+
+
+def rename(src: Path, dst: Path) -> None:
+    write_point("rename", dst)
+    os.replace(src, dst)
+
+
+def link(src: Path, dst: Path) -> None:
+    """Give the file `src` the new name `dst`; FileExistsError if `dst` exists (never replaced)."""
+    write_point("link", dst)
+    os.link(src, dst, follow_symlinks=False)
+
+
+def unlink(path: Path) -> None:
+    """Remove a file; nothing to do if it is not there."""
+    if os.path.lexists(path):
+        write_point("unlink", path)
+        with suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a private work folder (never a case folder); nothing to do if it is not there."""
+    if os.path.lexists(path):
+        write_point("rmtree", path)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def read_bytes(path: str | Path) -> bytes | None:
