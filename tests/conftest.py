@@ -51,6 +51,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "default_policy: run with the shipped default policy (no BWVDISCLOSE_CRITERIA)"
     )
     os.environ["BWVDISCLOSE_CRITERIA"] = str(POLICY_2020_1)
+    # The demo CA approved the shipped policies; the tests' CA joins it once made (trust_env).
+    os.environ["BWVDISCLOSE_TRUST"] = str(DEMO_CA)
 
 
 @pytest.fixture(autouse=True)
