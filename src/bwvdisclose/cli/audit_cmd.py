@@ -37,6 +37,7 @@ from bwvdisclose.cli.options import (
     trust_option,
 )
 from bwvdisclose.cli.progress import progress_bar
+from bwvdisclose.cli.terminal import echo
 from bwvdisclose.cli.trust import trust_roots
 from bwvdisclose.errors import InputError, IntegrityError, TrustError
 from bwvdisclose.policy import load_policy
@@ -148,20 +149,20 @@ def verify_command(
             progress=lambda _: step(), checkpoint=signed, verifier=verifier,
         )  # fmt: skip
     for note in summary.notes:
-        click.echo(safe(f"note: {note}"))
+        echo(safe(f"note: {note}"))
     for problem in summary.store_failures:
-        click.echo(safe(f"FAILED {problem}"))
+        echo(safe(f"FAILED {problem}"))
     for check in summary.failed:
         for failure in check.failures:
-            click.echo(safe(f"FAILED {failure}"))
+            echo(safe(f"FAILED {failure}"))
         for text in check.untrusted:
-            click.echo(safe(f"NOT TRUSTED {text}"))
+            echo(safe(f"NOT TRUSTED {text}"))
     failed = len(summary.failed)
-    click.echo(f"{summary.checked} cases checked: {summary.passed} passed, {failed} failed")
+    echo(f"{summary.checked} cases checked: {summary.passed} passed, {failed} failed")
     if signed is not None and not summary.store_failures:
         point = signed.checkpoint
         signed_by = f", signed by {verifier.name}" if verifier else " (signature not checked)"
-        click.echo(
+        echo(
             f"the store extends the checkpoint of {point.size} entries made "
             f"{point.time:%Y-%m-%d %H:%M:%S} UTC{signed_by}"
         )
@@ -201,7 +202,7 @@ def checkpoint_command(store: Path, key_file: Path) -> None:
     """
     cases = _store(store)
     signer = read_key_file(key_file, cases.location, parse_signer, "store key")
-    click.echo(make_checkpoint(cases, signer, dt.datetime.now(dt.UTC)), nl=False)
+    echo(make_checkpoint(cases, signer, dt.datetime.now(dt.UTC)), nl=False)
 
 
 @audit_group.command("keygen")
@@ -225,7 +226,7 @@ def keygen_command(name: str, out: Path) -> None:
             raise InputError(f"{path} already exists; choose another --out") from None
         except OSError as exc:
             raise InputError(f"{path}: cannot be written: {exc.strerror}") from None
-    click.echo(signer.verifier.text())
+    echo(signer.verifier.text())
 
 
 @audit_group.command("list")
@@ -242,12 +243,12 @@ def list_command(
     if fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(CaseRow.model_fields))
         writer.writeheader()
-        writer.writerows(flat(row) for row in rows)
+        writer.writerows({k: safe(v) for k, v in flat(row).items()} for row in rows)
     elif fmt == "json":
-        click.echo("[")
+        echo("[")
         for n, row in enumerate(rows):
-            click.echo(("  " if n == 0 else ", ") + row.model_dump_json())
-        click.echo("]")
+            echo(("  " if n == 0 else ", ") + row.model_dump_json())
+        echo("]")
     else:
         table = views.rows_table(f"Cases in {store}")
         for row in rows:
@@ -269,9 +270,9 @@ def stats_command(
     rows = list_rows(_store(store), _catalog(criteria), filters, workers)
     stats = compute_stats(rows, (filters.opened_from, filters.opened_to))
     if fmt == "json":
-        click.echo(json.dumps(stats, indent=2))
+        echo(json.dumps(stats, indent=2))
     else:
-        click.echo("\n".join(views.stats_text(stats)))
+        echo("\n".join(views.stats_text(stats)))
 
 
 @audit_group.command("report")
@@ -296,7 +297,7 @@ def report_command(
     scope = f"Store {store.name}: {describe(filters)}"
     pdf = render_report(stats, scope=scope, generated=dt.datetime.now(dt.UTC))
     replace_file(out, pdf)  # 0600 whatever the umask: the report names people and cases
-    click.echo(f"wrote {out} ({len(pdf)} bytes): {stats['cases']} cases")
+    echo(f"wrote {out} ({len(pdf)} bytes): {stats['cases']} cases")
 
 
 DUE_COLUMNS = ("case_id", "decided", "review_by", "overdue_days", "released_at", "released_to")
@@ -330,19 +331,19 @@ def due_command(
             "overdue_days": "" if days is None else str(days),
         })  # fmt: skip
     if fmt == "json":
-        click.echo(json.dumps(cells, indent=2, ensure_ascii=False))
+        echo(json.dumps(cells, indent=2, ensure_ascii=False))
     elif fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=DUE_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(cells)
     elif not cells:
-        click.echo(f"Nothing released is due for review on {day}")
+        echo(f"Nothing released is due for review on {day}")
     else:
-        click.echo(f"Released footage due for review on {day} (not withdrawn): {len(cells)}")
+        echo(f"Released footage due for review on {day} (not withdrawn): {len(cells)}")
         for c in cells:
             past = c["overdue_days"]
             overdue = {"": "", "0": ", due today"}.get(past, f", {past} day(s) past it")
-            click.echo(
+            echo(
                 f"  {c['case_id']}  {c['decided']}  review by {c['review_by']}{overdue}; "
                 f"released {c['released_at'][:16]} to {c['released_to']}"
             )
@@ -372,8 +373,8 @@ def replay_command(criteria: Path, store: Path, fmt: str, workers: int | None) -
             summary.add(result)
             step()
             if fmt == "text" and result is not None and not isinstance(result, str):
-                click.echo("\n".join([*views.change_text(result, shown), ""]))
+                echo("\n".join([*views.change_text(result, shown), ""]))
     if fmt == "json":
-        click.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
+        echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
     else:
-        click.echo("\n".join(views.replay_footer(summary)))
+        echo("\n".join(views.replay_footer(summary)))

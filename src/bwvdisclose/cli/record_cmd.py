@@ -20,6 +20,7 @@ from bwvdisclose.cli.options import (
     trust_option,
     tsa_option,
 )
+from bwvdisclose.cli.terminal import echo
 from bwvdisclose.cli.trust import opened_identity, trust_roots
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import RecordError
@@ -84,16 +85,16 @@ def decide_command(
     given.update(ask_notes(cases, case_id, outcome, given))
     body = cases.decide(case_id, who, outcome, rationale, review_by, given, approval=approval)
     departure = " (departs from the recommendation, justified)" if body.departure else ""
-    click.echo(f"{case_id}: decided {OUTCOME_TEXT[outcome].lower()}{departure}")
-    click.echo(
+    echo(f"{case_id}: decided {OUTCOME_TEXT[outcome].lower()}{departure}")
+    echo(
         f"Policy {cases.policy.id} version {cases.policy.version} approved by {approver(approval)}"
     )
     if body.review_by:
-        click.echo(f"Review the released footage by {body.review_by}")
+        echo(f"Review the released footage by {body.review_by}")
     for cid, text in (body.condition_notes or {}).items():
-        click.echo(f"Condition {cid}: {text}")
+        echo(f"Condition {cid}: {text}")
     needed = missing_roles(cases.state(case_id), cases.policy)
-    click.echo(f"Sign-off needed from: {', '.join(ROLE_TEXT[r] for r in needed)}")
+    echo(f"Sign-off needed from: {', '.join(ROLE_TEXT[r] for r in needed)}")
 
 
 def parse_notes(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -151,12 +152,12 @@ def sign_command(
     checker = TrustChecker(trust_roots(trust))
     with opened_identity(key) as identity:
         body = cases.sign(case_id, identity, role, checker)
-    click.echo(
+    echo(
         f"{case_id}: signed as {ROLE_TEXT[role].lower()} by {body.signer.name} "
         f"over head {body.head}"
     )
     needed = missing_roles(cases.state(case_id), cases.policy)
-    click.echo(
+    echo(
         "All required sign-offs are present."
         if not needed
         else f"Still needed: {', '.join(ROLE_TEXT.get(r, r) for r in needed)}"
@@ -207,5 +208,5 @@ def record_command(
             identity, out, checker, ltv,
         )  # fmt: skip
     level = "PAdES B-LTA, timestamped" if ltv else "PAdES B-B, not timestamped"
-    click.echo(f"{case_id}: signed record ({level}) written to {done.path}")
-    click.echo(f"  sha256 {done.sha256}, {done.size} bytes, covers log head {done.head}")
+    echo(f"{case_id}: signed record ({level}) written to {done.path}")
+    echo(f"  sha256 {done.sha256}, {done.size} bytes, covers log head {done.head}")
