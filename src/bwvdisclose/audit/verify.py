@@ -200,7 +200,8 @@ def verify_store(
     task = partial(
         verify_case, store, require_records=require_records, index=index, checker=checker
     )
-    for check in map_cases(task, case_ids, workers):
+    prefetch = partial(store.prefetch, records=True)  # every record file is hashed
+    for check in map_cases(task, case_ids, workers, prefetch):
         summary.add(check)
         if progress:
             progress(check)

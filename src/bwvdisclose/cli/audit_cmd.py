@@ -84,7 +84,7 @@ def _filters(kw: dict[str, Any]) -> Filters:
     return Filters(**kw)
 
 
-def _store(store: Path) -> CaseStore:
+def _store(store: str) -> CaseStore:
     require_store(store)
     return open_store(store)
 
@@ -116,7 +116,7 @@ def audit_group() -> None:
 )
 @workers_option
 def verify_command(
-    store: Path,
+    store: str,
     trust: tuple[Path, ...],
     require_records: bool,
     checkpoint_file: Path | None,
@@ -193,7 +193,7 @@ def _read_small(path: Path, what: str) -> str:
     type=click.Path(path_type=Path, dir_okay=False),
     help="The store key (from `audit keygen`), kept outside the store (or BWVDISCLOSE_STORE_KEY).",
 )  # fmt: skip
-def checkpoint_command(store: Path, key_file: Path) -> None:
+def checkpoint_command(store: str, key_file: Path) -> None:
     """Print a signed checkpoint of the store-wide log: tree size, root hash, time.
 
     An auditor keeps it elsewhere, and later checks with `audit verify --checkpoint`
@@ -236,10 +236,11 @@ def keygen_command(name: str, out: Path) -> None:
 @format_option("table", "csv", "json")
 @workers_option
 def list_command(
-    store: Path, criteria: Path | None, fmt: str, workers: int | None, **kw: Any
+    store: str, criteria: Path | None, fmt: str, workers: int | None, **kw: Any
 ) -> None:
     """List cases, one row each: opened, incident type, recommended, decided, by whom, state."""
-    rows = list_rows(_store(store), _catalog(criteria), _filters(kw), workers)
+    cases = _store(store)
+    rows = list_rows(cases, _catalog(criteria), _filters(kw), workers)
     if fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(CaseRow.model_fields))
         writer.writeheader()
@@ -250,10 +251,12 @@ def list_command(
             echo(("  " if n == 0 else ", ") + row.model_dump_json())
         echo("]")
     else:
-        table = views.rows_table(f"Cases in {store}")
+        table = views.rows_table(f"Cases in {cases.location}")
         for row in rows:
             table.add_row(*views.table_cells(row))
-        views.rows_console().print(table if table.row_count else f"No cases in {store} match")
+        views.rows_console().print(
+            table if table.row_count else f"No cases in {cases.location} match"
+        )
 
 
 @audit_group.command("stats")
@@ -263,7 +266,7 @@ def list_command(
 @format_option("text", "json")
 @workers_option
 def stats_command(
-    store: Path, criteria: Path | None, fmt: str, workers: int | None, **kw: Any
+    store: str, criteria: Path | None, fmt: str, workers: int | None, **kw: Any
 ) -> None:
     """Counts by outcome, exception, block and referral; departures; time to decision; by month."""
     filters = _filters(kw)
@@ -285,16 +288,17 @@ def stats_command(
 @filter_options
 @workers_option
 def report_command(
-    out: Path, store: Path, criteria: Path | None, workers: int | None, **kw: Any
+    out: Path, store: str, criteria: Path | None, workers: int | None, **kw: Any
 ) -> None:
     """Write the statistics as a PDF/A report for a review board, with charts."""
     from bwvdisclose.audit.report import render_report
     from bwvdisclose.store.files import replace_file
 
     filters = _filters(kw)
-    rows = list_rows(_store(store), _catalog(criteria), filters, workers)
+    cases = _store(store)
+    rows = list_rows(cases, _catalog(criteria), filters, workers)
     stats = compute_stats(rows, (filters.opened_from, filters.opened_to))
-    scope = f"Store {store.name}: {describe(filters)}"
+    scope = f"Store {cases.location.rstrip('/').rsplit('/', 1)[-1]}: {describe(filters)}"
     pdf = render_report(stats, scope=scope, generated=dt.datetime.now(dt.UTC))
     replace_file(out, pdf)  # 0600 whatever the umask: the report names people and cases
     echo(f"wrote {out} ({len(pdf)} bytes): {stats['cases']} cases")
@@ -310,7 +314,7 @@ DUE_COLUMNS = ("case_id", "decided", "review_by", "overdue_days", "released_at",
 @format_option("table", "csv", "json")
 @workers_option
 def due_command(
-    on: dt.datetime | None, store: Path, criteria: Path | None, fmt: str, workers: int | None
+    on: dt.datetime | None, store: str, criteria: Path | None, fmt: str, workers: int | None
 ) -> None:
     """List released footage on or past its review date and not withdrawn.
 
@@ -357,19 +361,19 @@ def due_command(
 @store_option
 @format_option("text", "json")
 @workers_option
-def replay_command(criteria: Path, store: Path, fmt: str, workers: int | None) -> None:
+def replay_command(criteria: Path, store: str, fmt: str, workers: int | None) -> None:
     """Re-evaluate every case's current answers under another policy; list what would change.
 
     For each case whose recommendation would differ: the outcome and lists that change,
     the rules whose result differs and the clauses they cite. Never writes to the store.
     """
     new = load_policy(criteria)
-    total = len(_store(store).list_ids())
+    cases = _store(store)
     summary = new_summary(new, keep=fmt == "json")
     catalog = PolicyCatalog(load_policy(None))
     shown: set[str] = set()  # clauses quoted once in the text, then named
-    with progress_bar(total, "Replaying") as step:
-        for result in replay_store(store, catalog, new, workers):
+    with progress_bar(len(cases.list_ids()), "Replaying") as step:
+        for result in replay_store(cases, catalog, new, workers):
             summary.add(result)
             step()
             if fmt == "text" and result is not None and not isinstance(result, str):

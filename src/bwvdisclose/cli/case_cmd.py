@@ -63,7 +63,7 @@ def new_command(
     clips: tuple[str, ...],
     notes: str,
     answers_file: Path | None,
-    store: Path,
+    store: str,
     criteria: Path | None,
     user: str | None,
     user_role: str,
@@ -111,10 +111,10 @@ def new_command(
         cases.apply(case_id, who, answers, None)
         cases.recompute(case_id, who)
         echo(case_id)
-        echo(f"{case_id} opened in {store.resolve()}", err=True)
+        echo(f"{case_id} opened in {_where(cases.store.location)}", err=True)
         return
     out = console()
-    out.print(f"Opened [bold]{case_id}[/] in {store.resolve()}")
+    out.print(f"Opened [bold]{case_id}[/] in {_where(cases.store.location)}")
     run_checklist(cases, case_id, who, out)
 
 
@@ -145,7 +145,7 @@ def _occurred(text: str) -> dt.datetime:
 @store_option
 @criteria_option
 @format_option("table", "json")
-def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
+def list_command(store: str, criteria: Path | None, fmt: str) -> None:
     """List the cases in the store with where each stands."""
     cases = open_cases(store, criteria)
     rows = []
@@ -169,7 +169,7 @@ def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
     if fmt == "json":
         echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"Cases in {store}", title_justify="left")
+    table = Table(title=f"Cases in {cases.store.location}", title_justify="left")
     for col in ("case_id", "opened", "incident_ref", "recommended", "decided", "status"):
         table.add_column(col.replace("_", " ").title(), overflow="fold")
     for row in rows:
@@ -179,7 +179,7 @@ def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
                 for c in ("case_id", "opened", "incident_ref", "recommended", "decided", "status")
             )
         )
-    console().print(table if rows else f"No cases in {store}")
+    console().print(table if rows else f"No cases in {cases.store.location}")
 
 
 @click.command("show")
@@ -187,7 +187,7 @@ def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
 @store_option
 @criteria_option
 @format_option("text", "json")
-def show_command(case_id: str, store: Path, criteria: Path | None, fmt: str) -> None:
+def show_command(case_id: str, store: str, criteria: Path | None, fmt: str) -> None:
     """Show a case: state, current recommendation with reasons, and history."""
     cases = open_case(store, criteria, case_id)
     state = cases.state(case_id)
@@ -214,7 +214,7 @@ def show_command(case_id: str, store: Path, criteria: Path | None, fmt: str) -> 
 @click.argument("target")
 @store_option
 @trust_option
-def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
+def verify_command(target: str, store: str, trust: tuple[Path, ...]) -> None:
     """Verify a case (TARGET is a case ID) or a signed record (TARGET is a PDF).
 
     Checks the hash chain, every sign-off's signed statement, the policy approval, and
@@ -301,3 +301,10 @@ def schema_group() -> None:
 def schema_events() -> None:
     """The JSON Schema of one line of a case's events.jsonl."""
     echo(json.dumps(event_log_schema(), indent=2))
+
+
+def _where(location: str) -> str:
+    """A store as a person should read it: a folder's full path, a database's URL."""
+    from bwvdisclose.store.postgres.connect import is_postgres_url
+
+    return location if is_postgres_url(location) else str(Path(location).resolve())

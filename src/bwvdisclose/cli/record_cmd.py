@@ -60,7 +60,7 @@ def decide_command(
     rationale: str,
     review_by: str | None,
     notes: tuple[str, ...],
-    store: Path,
+    store: str,
     criteria: Path | None,
     trust: tuple[Path, ...],
     user: str | None,
@@ -137,7 +137,7 @@ def sign_command(
     case_id: str,
     role: str,
     key: KeySpec,
-    store: Path,
+    store: str,
     criteria: Path | None,
     trust: tuple[Path, ...],
 ) -> None:
@@ -180,7 +180,7 @@ def record_command(
     out: Path | None,
     tsa: str | None,
     trust: tuple[Path, ...],
-    store: Path,
+    store: str,
     criteria: Path | None,
 ) -> None:
     """Render the signed PDF/A-3b decision record for CASE_ID (decision maker's key).
