@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 DEMO    ?= build/demo
 
-.PHONY: install sysdeps test lint demo bench clean
+.PHONY: install sysdeps test lint demo bench clean approvals
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -45,6 +45,11 @@ test: lint sysdeps
 
 demo: install
 	@bash scripts/demo.sh "$(BIN)" "$(DEMO)"
+
+# TEST approvals of the shipped policy folders by the demo policy owner (demo/ca/);
+# run after changing or adding a folder under criteria/.
+approvals: install
+	@bash scripts/approve_demo_policies.sh "$(BIN)"
 
 bench: install
 	$(PY) bench/run.py

@@ -92,7 +92,9 @@ def run(args: list[str]) -> Run:
 def bench(cases: int, tmp: Path, workers: list[str]) -> list[tuple[str, Run]]:
     store = tmp / f"store-{cases}"
     rows = [("demo (generate)", run(["demo", "--cases", str(cases), "--store", str(store)]))]
-    rows.append(("audit verify", run(["audit", "verify", "--store", str(store), *workers])))
+    ca = tmp / f"store-{cases}.keys" / "ca.pem"  # the demo store's TEST CA
+    verify = ["audit", "verify", "--store", str(store), "--trust", str(ca), *workers]
+    rows.append(("audit verify", run(verify)))
     replay = ["audit", "replay", "--store", str(store), "--criteria", str(R2), *workers]
     rows.append(("audit replay", run(replay)))
     rows.append(("audit stats", run(["audit", "stats", "--store", str(store), *workers])))

@@ -21,7 +21,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from bwvdisclose.record.pdf import Attachment, render_pdf
 from bwvdisclose.record.seal import seal_pdf
 from bwvdisclose.record.verify import verify_pdf
-from bwvdisclose.signing import create_test_identity, load_cert_pem
+from bwvdisclose.trust.ca import issue_test_identity, load_ca, make_test_ca
+from bwvdisclose.trust.roots import load_roots
 
 SAMPLE = Path(__file__).resolve().parent.parent / "tests" / "data" / "record"
 PASSPHRASE = b"bench passphrase"
@@ -73,13 +74,18 @@ def main() -> None:
         Attachment("policy.yaml", b"id: met-bwv-2020\nversion: 3\n", "application/yaml", "Policy"),
     ]
     with tempfile.TemporaryDirectory() as tmp:
-        p12, pem = create_test_identity("Bench Signer", "decision_maker", Path(tmp), PASSPHRASE)
+        ca_pem = make_test_ca(Path(tmp) / "ca", PASSPHRASE, name="bench TEST CA")
+        ca = load_ca(Path(tmp) / "ca", PASSPHRASE)
+        issued = issue_test_identity(
+            ca, Path(tmp) / "keys", PASSPHRASE, name="Bench Signer", role="decision_maker"
+        )
+        p12 = issued.p12
         ours_s, record = timed(lambda: ours(html, p12, attachments), args.repeat)
         floor_s, _ = timed(lambda: floor(html, p12), args.repeat)
         title = "Decision record BWV-2026-0042"
         render_s, _ = timed(lambda: render_pdf(html, SAMPLE, attachments, title), args.repeat)
         bare_s, _ = timed(lambda: bare_render(html), args.repeat)
-        check = verify_pdf(record, [load_cert_pem(pem)])
+        check = verify_pdf(record, load_roots([ca_pem]))
     pages = PdfFileReader(BytesIO(record)).root["/Pages"]["/Count"]
     print(f"sample: {pages} pages, {len(record)} bytes sealed, verify ok={check.ok}")
     each = f"s, median of {args.repeat}"

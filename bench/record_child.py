@@ -23,15 +23,24 @@ from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.load import resolve_policy_folder
 from bwvdisclose.record.build import attachments_for, record_html, render_record
 from bwvdisclose.record.html import templates_dir
-from bwvdisclose.signing import create_test_identity, load_identity
 from bwvdisclose.store.folder import FolderStore
+from bwvdisclose.trust.approval import approval_of
+from bwvdisclose.trust.ca import issue_test_identity, load_ca, make_test_ca
+from bwvdisclose.trust.keys import load_identity
+from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.roots import load_roots
 
 ROOT = Path(__file__).resolve().parent.parent
 PASS = b"bench passphrase"
 
 
-def signed_case(tmp: Path) -> tuple[Cases, str, Path]:
+def signed_case(tmp: Path) -> tuple[Cases, str, Path, TrustChecker]:
     policy = load_policy()
+    make_test_ca(tmp / "ca", PASS, name="bench TEST CA")
+    ca = load_ca(tmp / "ca", PASS)
+    checker = TrustChecker(load_roots([tmp / "ca" / "ca.pem"]))
+    owner = issue_test_identity(ca, tmp / "keys", PASS, name="Bench Owner", role="policy_owner")
+    approval = approval_of(policy, load_identity(owner.p12, PASS), dt.datetime.now(dt.UTC))
     cases = Cases(FolderStore(tmp / "store"), policy)
     officer = Actor(name="PS Dan Reid", role="duty officer", number="2291")
     when = dt.datetime(2026, 11, 14, 14, 52, tzinfo=dt.UTC)
@@ -54,6 +63,7 @@ def signed_case(tmp: Path) -> tuple[Cases, str, Path]:
             "amplification_warning": "Digital team briefed",
             "review_date_required": f"Review booked for {review}",
         },
+        approval=approval,
     )
     keys = {}
     for name, role, number in [
@@ -61,10 +71,10 @@ def signed_case(tmp: Path) -> tuple[Cases, str, Path]:
         ("Sam Okafor", "legal", "L220"),
         ("Priya Shah", "data_protection", "D17"),
     ]:
-        p12, _ = create_test_identity(name, role, tmp, PASS, number=number)
-        keys[role] = p12
-        cases.sign(case_id, load_identity(p12, PASS), role)
-    return cases, case_id, keys["decision_maker"]
+        issued = issue_test_identity(ca, tmp / "keys", PASS, name=name, role=role, number=number)
+        keys[role] = issued.p12
+        cases.sign(case_id, load_identity(issued.p12, PASS), role, checker)
+    return cases, case_id, keys["decision_maker"], checker
 
 
 def main() -> None:
@@ -73,13 +83,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        cases, case_id, p12 = signed_case(Path(tmp))
+        cases, case_id, p12, checker = signed_case(Path(tmp))
         folder = resolve_policy_folder(None)
         if args.side == "ours":
 
             def run() -> None:
                 identity = load_identity(p12, PASS)
-                render_record(cases.store, case_id, cases.policy, folder, identity)
+                render_record(cases.store, case_id, cases.policy, folder, identity, None, checker)
         else:
             state = cases.state(case_id)
             events = cases.store.read(case_id)

@@ -148,6 +148,7 @@ def audit(sizes: list[int]) -> list[Row]:
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             store = str(Path(tmp) / "store")
+            ca = str(Path(tmp) / "store.keys" / "ca.pem")  # the demo store's TEST CA
             start = time.perf_counter()
             subprocess.run(
                 [BWV, "demo", "--cases", str(n), "--store", store, "--seed", "1"],
@@ -166,8 +167,11 @@ def audit(sizes: list[int]) -> list[Row]:
                 subprocess.run(made, check=True, stdout=out)
             checked = ["--checkpoint", str(point), "--verifier", f"{key}.pub"]
             for what, cmd in (
-                ("verify", [BWV, "audit", "verify", "--store", store]),
-                ("verify+checkpoint", [BWV, "audit", "verify", "--store", store, *checked]),
+                ("verify", [BWV, "audit", "verify", "--store", store, "--trust", ca]),
+                (
+                    "verify+checkpoint",
+                    [BWV, "audit", "verify", "--store", store, "--trust", ca, *checked],
+                ),
                 ("replay", [BWV, "audit", "replay", "--criteria", r2, "--store", store]),
             ):
                 wall, peak = median_of(cmd, 3)

@@ -1,25 +1,32 @@
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import os
 import socket
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from bwvdisclose.answers import Answer
+from bwvdisclose.case import PolicyApproval
 from bwvdisclose.cli.main import cli
 from bwvdisclose.policy import Policy, load_policy
-from bwvdisclose.signing import create_test_identity
+from bwvdisclose.trust.ca import issue_test_identity, load_ca, make_test_ca
+from bwvdisclose.trust.keys import Identity
+from bwvdisclose.trust.roots import TrustRoots
 from tests.pgcluster import Cluster
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 CRITERIA = ROOT / "criteria"
 PASSPHRASE = b"correct horse battery staple"
+DEMO_CA = ROOT / "demo" / "ca" / "ca.pem"  # issued the shipped policies' TEST approvals
+CA_START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)  # test clocks go back to 2024
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "default_policy: run with the shipped default policy (no BWVDISCLOSE_CRITERIA)"
     )
     os.environ["BWVDISCLOSE_CRITERIA"] = str(POLICY_2020_1)
+    # The demo CA approved the shipped policies; the tests' CA joins it once made (trust_env).
+    os.environ["BWVDISCLOSE_TRUST"] = str(DEMO_CA)
 
 
 @pytest.fixture(autouse=True)
@@ -91,14 +100,54 @@ def invoke(runner: CliRunner) -> Invoke:
     return run
 
 
+@dataclass(frozen=True)
+class TestAuthority:
+    """A TEST CA made once per session; `issue` makes identities from it."""
+
+    __test__ = False  # not a test class, whatever its name
+
+    folder: Path
+    ca: Identity
+
+    @property
+    def pem(self) -> Path:
+        return self.folder / "ca.pem"
+
+    def issue(
+        self, out: Path, name: str, role: str, rank: str = "", number: str = "", **kw: Any
+    ) -> KeyFiles:
+        issued = issue_test_identity(
+            self.ca, out, PASSPHRASE, name=name, role=role, rank=rank, number=number,
+            not_before=kw.pop("not_before", CA_START), key_size=2048, **kw,
+        )  # fmt: skip
+        return KeyFiles(p12=issued.p12, pem=issued.pem, passphrase=PASSPHRASE)
+
+
 @pytest.fixture(scope="session")
-def key_files(tmp_path_factory: pytest.TempPathFactory) -> KeyFiles:
-    """One TEST signing identity per session (RSA keys are slow to make)."""
+def test_ca(tmp_path_factory: pytest.TempPathFactory) -> TestAuthority:
+    folder = tmp_path_factory.mktemp("test-ca") / "ca"
+    make_test_ca(folder, PASSPHRASE, name="bwvdisclose tests TEST CA", not_before=CA_START)
+    return TestAuthority(folder, load_ca(folder, PASSPHRASE))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def trust_env(test_ca: TestAuthority) -> Iterator[str]:
+    """Every test trusts the tests' CA and the demo CA (shipped approvals), unless it says not."""
+    value = f"{test_ca.pem}{os.pathsep}{DEMO_CA}"
+    old = os.environ.get("BWVDISCLOSE_TRUST")
+    os.environ["BWVDISCLOSE_TRUST"] = value
+    yield value
+    if old is None:
+        os.environ.pop("BWVDISCLOSE_TRUST", None)
+    else:
+        os.environ["BWVDISCLOSE_TRUST"] = old
+
+
+@pytest.fixture(scope="session")
+def key_files(tmp_path_factory: pytest.TempPathFactory, test_ca: TestAuthority) -> KeyFiles:
+    """One TEST signing identity per session, issued by the tests' CA."""
     out = tmp_path_factory.mktemp("keys")
-    p12, pem = create_test_identity(
-        "Jane Smith", "decision_maker", out, PASSPHRASE, rank="Inspector", number="4711"
-    )
-    return KeyFiles(p12=p12, pem=pem, passphrase=PASSPHRASE)
+    return test_ca.issue(out, "Jane Smith", "decision_maker", rank="Inspector", number="4711")
 
 
 @pytest.fixture
@@ -110,6 +159,25 @@ def listener() -> Iterator[socket.socket]:
     server.settimeout(0.2)
     yield server
     server.close()
+
+
+def shipped_approval(policy: Policy) -> PolicyApproval:
+    """The shipped TEST approval of `policy` (by the demo CA's policy owner)."""
+    from bwvdisclose.trust.approval import find_approval
+    from bwvdisclose.trust.paths import TrustChecker
+    from bwvdisclose.trust.roots import load_roots
+
+    folders = [p for p in sorted(CRITERIA.iterdir()) if p.is_dir()]
+    folder = next(p for p in folders if load_policy(p).sha256 == policy.sha256)
+    checker = TrustChecker(load_roots([DEMO_CA]))
+    return find_approval(folder, policy, checker, dt.datetime.now(dt.UTC))
+
+
+def roots(*paths: Path | str) -> TrustRoots:
+    """Trust roots from PEM paths, for calling the library directly."""
+    from bwvdisclose.trust.roots import load_roots
+
+    return load_roots([Path(p) for p in paths])
 
 
 def explained(

@@ -23,6 +23,7 @@ from bwvdisclose.case import (
     DisclosureRecorded,
     Event,
     FootageFingerprinted,
+    PolicyApproval,
     RecommendationComputed,
     SignoffRecorded,
     WithdrawalRecorded,
@@ -42,9 +43,11 @@ from bwvdisclose.explain import OUTCOME_TEXT, show_value
 from bwvdisclose.limits import check_clips, check_length
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, AnswerValue, Policy, PolicyRef
 from bwvdisclose.recommendation import Recommendation
-from bwvdisclose.signing import Identity, subject_details
-from bwvdisclose.signoff import ROLE_TEXT, decision_current, missing_roles, signoff_for
 from bwvdisclose.store import CaseStore
+from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.profile import SIGNOFF_ROLES, identity_of
+from bwvdisclose.trust.signoff import ROLE_TEXT, decision_current, missing_roles, signoff_for
+from bwvdisclose.trust.statement import AnyIdentity
 
 
 @dataclass(frozen=True)
@@ -222,30 +225,29 @@ class Cases:
         return [RecommendationComputed(recommendation=summary, policy=rec.policy)]
 
     def sign(
-        self, case_id: str, identity: Identity, role: str, rank: str = "", number: str = ""
+        self,
+        case_id: str,
+        identity: AnyIdentity,
+        role: str,
+        checker: TrustChecker,
+        now: dt.datetime | None = None,
     ) -> SignoffRecorded:
-        """Sign the current decision as `role`; the signer is the actor of the event.
+        """Sign the current decision as `role`; the signer (from the certificate) is the actor.
 
-        The signature is made under the case's lock, over the head it is appended after.
+        The certificate must be trusted at `now` (default: the current time). The signature
+        is made under the case's lock, over the head it is appended after.
         """
-        check_length(rank, "rank")
-        check_length(number, "number")
         result: list[SignoffRecorded] = []
 
         def build(events: Sequence[Event]) -> list[Body]:
             state = fold(events)
             self.check_policy(state)
-            body = signoff_for(state, self.policy, identity, role, rank, number)
+            body = signoff_for(state, self.policy, identity, role, checker, now)
             result.append(body)
             return [body]
 
-        details = subject_details(identity.certificate)
-        name = str(details["name"]) or "unnamed"
-        who = Actor(
-            name=name,
-            role=ROLE_TEXT[role].lower(),
-            number=str(details["number"]) or number or "not stated",
-        )
+        signer = identity_of(identity.certificate, SIGNOFF_ROLES)
+        who = Actor(name=signer.name, role=ROLE_TEXT[role].lower(), number=signer.number or "none")
         self.store.transact(case_id, who, build)
         return result[-1]
 
@@ -258,6 +260,8 @@ class Cases:
         review_by: str | None = None,
         notes: Mapping[str, str] | None = None,
         now: dt.datetime | None = None,
+        *,
+        approval: PolicyApproval,
         course: str | None = None,
     ) -> DecisionRecorded:
         """Record the decision maker's decision; a departure needs a written justification.
@@ -265,8 +269,15 @@ class Cases:
         A decision to publish carries a review date; each condition of the decision needs
         a note saying what was done about it. The recommendation is computed from the
         answers as they are under the case's lock, and logged (when new) in the same
-        append as the decision.
+        append as the decision. Only an approved policy version decides: `approval`
+        (trust/approval.py `find_approval`) must approve the loaded policy; it is kept in
+        the decision event.
         """
+        if approval.sha256 != self.policy.sha256:
+            raise CaseError(
+                f"the approval given is for sha256 {approval.sha256[:16]}, not the loaded policy "
+                f"{self.policy.id} {self.policy.version} ({self.policy.sha256[:16]})"
+            )
         result: list[DecisionRecorded] = []
         today = (now or dt.datetime.now(dt.UTC)).date()
 
@@ -277,7 +288,15 @@ class Cases:
             rec = evaluate(self.policy, answers)
             conditions = self.decision_conditions(rec, answers, outcome)
             body = decision_for(
-                rec, outcome, rationale, review_by, notes or {}, conditions, today, course
+                rec,
+                outcome,
+                rationale,
+                review_by,
+                notes or {},
+                conditions,
+                today,
+                course=course,
+                approval=approval,
             )
             result.append(body)
             return [*self._recommendation_bodies(state, rec), body]
@@ -393,6 +412,7 @@ def decision_for(
     conditions: Sequence[str] = (),
     today: dt.date | None = None,
     course: str | None = None,
+    approval: PolicyApproval | None = None,
 ) -> DecisionRecorded:
     """The decision event, or a CaseError saying why this decision cannot be recorded.
 
@@ -436,6 +456,7 @@ def decision_for(
         review_by=day,
         condition_notes=condition_notes(conditions, notes or {}),
         course=course,
+        approval=approval,
     )
 
 

@@ -4,6 +4,8 @@ Exit codes (documented in README):
   0  success
   1  domain error: bad answers, bad policy, bad or tampered case, failed verification
   2  usage error: bad command line (click's own code)
+  3  not trusted: every signature is intact, but a signer's certificate (or a policy
+     approval) does not chain to a configured trust root, or no roots are configured
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_DOMAIN = 1
 EXIT_USAGE = 2
+EXIT_UNTRUSTED = 3
 
 
 class BwvError(Exception):
@@ -52,6 +55,12 @@ class LockError(CaseError):
 
 class SigningError(BwvError):
     """Keys, certificates or signatures are missing, wrong or invalid."""
+
+
+class TrustError(SigningError):
+    """A signature is intact but its signer is not trusted (or no trust roots are given)."""
+
+    exit_code = EXIT_UNTRUSTED
 
 
 class RecordError(BwvError):

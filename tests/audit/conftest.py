@@ -7,6 +7,7 @@ so its statistics can be worked out by hand (see HAND below).
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +20,12 @@ from bwvdisclose.cases import Cases, Intake
 from bwvdisclose.engine import evaluate
 from bwvdisclose.policy import Policy
 from bwvdisclose.policy.examples import load_example
-from bwvdisclose.signing import load_identity
 from bwvdisclose.store.folder import FolderStore
 from bwvdisclose.synth import demo_signers, generate_store
-from tests.conftest import CRITERIA, KeyFiles, explained
+from bwvdisclose.trust.keys import load_identity
+from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.roots import TrustRoots
+from tests.conftest import CRITERIA, KeyFiles, explained, roots, shipped_approval
 
 EXAMPLES = CRITERIA / "met-bwv-2020" / "examples"
 R2 = CRITERIA / "met-bwv-2020-r2-illustrative"
@@ -70,6 +73,12 @@ def demo_keys(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def synth_roots(demo_keys: Path) -> TrustRoots:
+    """The demo CA that issued the synthetic store's signers and its policy approval."""
+    return roots(demo_keys / "ca.pem")
+
+
+@pytest.fixture(scope="session")
 def synth_store(tmp_path_factory: pytest.TempPathFactory, demo_keys: Path) -> Path:
     """A synthetic store of 60 cases, read-only: copy it (`copy_store`) to change it."""
     root = tmp_path_factory.mktemp("synth") / "store"
@@ -108,10 +117,12 @@ def build_hand_store(root: Path, policy: Policy, key_files: KeyFiles) -> list[st
                 review_by=None if outcome == "do_not_publish" else "2024-12-31",
                 notes={c: "Done." for c in conditions},
                 now=clock.now,
+                approval=shipped_approval(policy),
             )
         ids.append(case_id)
     identity = load_identity(key_files.p12, key_files.passphrase)
-    cases.sign(ids[0], identity, "decision_maker")
+    trusted = roots(*os.environ["BWVDISCLOSE_TRUST"].split(os.pathsep))
+    cases.sign(ids[0], identity, "decision_maker", TrustChecker(trusted), clock.now)
     return ids
 
 

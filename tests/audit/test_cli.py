@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import shutil
 from pathlib import Path
 
 from bwvdisclose.audit.report import report_html
@@ -21,18 +22,32 @@ def _ok(invoke: Invoke, *args: str) -> str:
     return result.stdout
 
 
-def test_verify_good_store(invoke: Invoke, synth_store: Path) -> None:
-    out = _ok(invoke, "audit", "verify", "--store", str(synth_store))
+def test_verify_good_store(invoke: Invoke, synth_store: Path, demo_keys: Path) -> None:
+    trust = str(demo_keys / "ca.pem")
+    out = _ok(invoke, "audit", "verify", "--store", str(synth_store), "--trust", trust)
     assert out.strip().endswith(f"{SYNTH_CASES} cases checked: {SYNTH_CASES} passed, 0 failed")
+    assert "is a TEST CA" in out
+
+
+def test_verify_without_the_right_root_is_not_trusted(invoke: Invoke, synth_store: Path) -> None:
+    """Every signature intact, none trusted under the tests' roots: exit 3, naming whose."""
+    result = invoke("audit", "verify", "--store", str(synth_store))
+    assert result.exit_code == 3, result.output
+    assert "NOT TRUSTED" in result.stdout and "sign-off by" in result.stdout
+    assert "FAILED" not in result.stdout
+    assert "intact but not trusted" in result.stderr
 
 
 def test_verify_names_the_failure_and_exits_1(
-    invoke: Invoke, synth_store: Path, tmp_path: Path
+    invoke: Invoke, synth_store: Path, tmp_path: Path, demo_keys: Path
 ) -> None:
     store = copy_store(synth_store, tmp_path / "store")
+    shutil.copy(demo_keys / "ca.pem", tmp_path / "ca.pem")
     case_id = sorted(p.name for p in store.iterdir() if p.name.startswith("BWV"))[5]
     (store / case_id / "HEAD").unlink()
-    result = invoke("audit", "verify", "--store", str(store))
+    result = invoke(
+        "audit", "verify", "--store", str(store), "--trust", str(store.parent / "ca.pem")
+    )
     assert result.exit_code == 1
     assert f"FAILED {case_id}: event " in result.stdout and "HEAD is missing" in result.stdout
     assert f"{SYNTH_CASES - 1} passed, 1 failed" in result.stdout

@@ -16,9 +16,11 @@ from bwvdisclose.case import (
     fold,
 )
 from bwvdisclose.policy import Policy, load_policy
-from bwvdisclose.signing import verify_head_signature
 from bwvdisclose.store.folder import FolderStore
 from bwvdisclose.synth import generate_store
+from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.roots import TrustRoots
+from bwvdisclose.trust.signoff import check_signoffs
 from tests.audit.conftest import SYNTH_CASES
 from tests.conftest import POLICY_2020_2
 
@@ -49,7 +51,7 @@ def test_every_result_of_the_decision_table_appears(synth_store: Path, policy: P
     assert seen["redactions"] == {r.id for r in policy.redactions}
 
 
-def test_cases_have_lives(synth_store: Path, policy: Policy) -> None:
+def test_cases_have_lives(synth_store: Path, policy: Policy, synth_roots: TrustRoots) -> None:
     states = list(_states(synth_store))
     assert len(states) == SYNTH_CASES
     opened = sorted(s.intake.opened_at for s in states)
@@ -60,9 +62,9 @@ def test_cases_have_lives(synth_store: Path, policy: Policy) -> None:
     assert departures and all(d.rationale for d in departures)
     signoffs = [e for s in states for e in s.signoffs]
     assert {s.role for s in signoffs} == {"decision_maker", "legal", "data_protection"}
-    assert all(
-        verify_head_signature(s.certificate, s.head, s.signature, s.algorithm) for s in signoffs
-    )
+    checker = TrustChecker(synth_roots)
+    store = FolderStore(synth_store)
+    assert not [f for s in states for f in check_signoffs(store.read(s.case_id), checker)]
     assert any(s.records for s in states)
     assert any(_advice_after_referral(FolderStore(synth_store), s.case_id, policy) for s in states)
 
@@ -79,7 +81,7 @@ def _advice_after_referral(store: FolderStore, case_id: str, policy: Policy) -> 
     return False
 
 
-UNSTABLE = {"signature", "certificate", "fingerprint", "hash", "prev", "head"}
+UNSTABLE = {"signature", "certificate", "fingerprint", "hash", "prev", "head", "approval"}
 
 
 def _content(root: Path) -> list[dict[str, Any]]:

@@ -16,6 +16,8 @@ from bwvdisclose.case import (
 )
 from bwvdisclose.store.bulk import EventChain, write_case
 from bwvdisclose.store.folder import FolderStore
+from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.roots import TrustRoots
 from tests.audit.conftest import OFFICER, SYNTH_CASES, copy_store
 
 AT = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
@@ -57,17 +59,17 @@ def damaged(synth_store: Path, tmp_path: Path) -> tuple[Path, dict[str, str]]:
     return store, expected
 
 
-def test_good_store_passes(synth_store: Path) -> None:
-    summary = verify_store(synth_store)
+def test_good_store_passes(synth_store: Path, synth_roots: TrustRoots) -> None:
+    summary = verify_store(synth_store, roots=synth_roots)
     assert (summary.checked, summary.passed, summary.failed) == (SYNTH_CASES, SYNTH_CASES, [])
 
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_each_damage_is_caught_and_named(
-    damaged: tuple[Path, dict[str, str]], workers: int
+    damaged: tuple[Path, dict[str, str]], workers: int, synth_roots: TrustRoots
 ) -> None:
     store, expected = damaged
-    summary = verify_store(store, workers=workers)
+    summary = verify_store(store, roots=synth_roots, workers=workers)
     assert summary.checked == SYNTH_CASES
     assert summary.passed == SYNTH_CASES - 4
     failed = {c.case_id: c.failures for c in summary.failed}
@@ -78,21 +80,26 @@ def test_each_damage_is_caught_and_named(
         assert words in failed[case_id][0]
 
 
-def test_replaced_record_says_changed_or_replaced(damaged: tuple[Path, dict[str, str]]) -> None:
+def test_replaced_record_says_changed_or_replaced(
+    damaged: tuple[Path, dict[str, str]],
+) -> None:
     store, expected = damaged
     case_id = next(c for c, words in expected.items() if words.startswith("record"))
     (problem,) = verify_case(FolderStore(store), case_id).failures
     assert "changed or replaced" in problem and "(event " in problem
 
 
-def test_missing_record_is_a_note_unless_required(synth_store: Path, tmp_path: Path) -> None:
+def test_missing_record_is_a_note_unless_required(
+    synth_store: Path, tmp_path: Path, synth_roots: TrustRoots
+) -> None:
     store = copy_store(synth_store, tmp_path / "store")
     case_id = _with(store, RecordRenderedEvent)[0]
     for pdf in (store / case_id / "records").iterdir():
         pdf.unlink()
-    check = verify_case(FolderStore(store), case_id)
+    checker = TrustChecker(synth_roots)
+    check = verify_case(FolderStore(store), case_id, checker=checker)
     assert check.ok and "the file is missing" in check.notes[0]
-    strict = verify_case(FolderStore(store), case_id, require_records=True)
+    strict = verify_case(FolderStore(store), case_id, require_records=True, checker=checker)
     assert not strict.ok and "the file is missing" in strict.failures[0]
 
 
@@ -113,5 +120,5 @@ def test_a_signature_over_another_head_fails(synth_store: Path, tmp_path: Path) 
     who = f"the {donor.role} sign-off by {donor.signer.name}"
     assert problem == (
         f"BWV-2030-0001: event {event.seq}: {who} does not verify: "
-        "the signature is not over this head by this key"
+        "the signature is not over this statement by this key"
     )

@@ -102,6 +102,8 @@ def signoff(head: str, role: str = "decision_maker") -> SignoffRecorded:
         algorithm="ecdsa-p256-sha256",
         certificate="-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
         fingerprint="cd" * 32,
+        outcome="publish",
+        policy_sha256="ef" * 32,
     )
 
 

@@ -10,11 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from bwvdisclose.cli.main import cli
-from bwvdisclose.signing import create_test_identity
-from tests.conftest import ROOT
+from tests.conftest import ROOT, TestAuthority
 
 PASS_ENV = "TEST_PASSPHRASE"
-PASS = "flow passphrase"
+PASS = "correct horse battery staple"  # tests.conftest.PASSPHRASE
 DEMO = ROOT / "tests" / "data" / "answers" / "protest-2020.1.yaml"  # demo answers, 2020.1
 INTAKE = [
     "--incident-ref",
@@ -39,7 +38,7 @@ class Keys:
 
 
 @pytest.fixture(scope="session")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
+def keys(tmp_path_factory: pytest.TempPathFactory, test_ca: TestAuthority) -> Keys:
     folder = tmp_path_factory.mktemp("flowkeys")
     for name, role, number in [
         ("Amy Ward", "decision_maker", "4711"),
@@ -47,7 +46,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Keys:
         ("Priya Shah", "data_protection", "D17"),
         ("Pat Twohats", "legal", "4711"),
     ]:
-        create_test_identity(name, role, folder, PASS.encode(), rank="Inspector", number=number)
+        test_ca.issue(folder, name, role, rank="Inspector", number=number)
     return Keys(folder)
 
 

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,10 +24,11 @@ from bwvdisclose.engine import evaluate
 from bwvdisclose.footage import fingerprint
 from bwvdisclose.localtime import LONDON
 from bwvdisclose.policy import Policy, load_policy
-from bwvdisclose.signing import load_identity
 from bwvdisclose.store.folder import FolderStore
-from tests.conftest import DATA, POLICY_2020_1
-from tests.flow.conftest import DEMO, PASS, Keys
+from bwvdisclose.trust.keys import load_identity
+from bwvdisclose.trust.paths import TrustChecker
+from tests.conftest import DATA, POLICY_2020_1, roots, shipped_approval
+from tests.flow.conftest import DEMO, FIXED, PASS, Keys
 
 START = dt.datetime(2020, 7, 4, 18, 5, tzinfo=dt.UTC)
 OFFICER = Actor(name="PS Dan Reid", role="duty officer", number="2291")
@@ -45,7 +47,8 @@ def _sign(cases: Cases, case_id: str, keys: Keys, roles: list[str]) -> None:
     who = {"decision_maker": "amy-ward", "legal": "sam-okafor", "data_protection": "priya-shah"}
     for role in roles:
         identity = load_identity(Path(keys.p12(who[role])), PASS.encode())
-        cases.sign(case_id, identity, role)
+        checker = TrustChecker(roots(*os.environ["BWVDISCLOSE_TRUST"].split(os.pathsep)))
+        cases.sign(case_id, identity, role, checker, FIXED)
 
 
 def build(name: str, folder: Path, keys: Keys) -> Built:
@@ -112,6 +115,7 @@ def _decide(cases: Cases, case_id: str, outcome: str, why: str, course: str | No
         notes=notes,
         now=START,
         course=course,
+        approval=shipped_approval(cases.policy),
     )
 
 

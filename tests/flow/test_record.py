@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import subprocess
 from io import BytesIO
@@ -27,14 +28,25 @@ from bwvdisclose.record.pdf import render_pdf
 from bwvdisclose.record.pdfa import pdfa_problems
 from bwvdisclose.record.seal import seal_with
 from bwvdisclose.record.verify import extract_attachments
-from bwvdisclose.signing import load_cert_pem, load_identity
 from bwvdisclose.store.folder import FolderStore
-from tests.conftest import CRITERIA, POLICY_2020_1, explained
+from bwvdisclose.trust.keys import load_identity
+from bwvdisclose.trust.paths import TrustChecker
+from tests.conftest import (
+    CRITERIA,
+    DEMO_CA,
+    POLICY_2020_1,
+    TestAuthority,
+    explained,
+    roots,
+    shipped_approval,
+)
 from tests.flow.conftest import DEMO, FIXED, PASS, PASS_ENV, Keys, Signed, run
 
 
-def test_verify_passes(signed: Signed, keys: Keys) -> None:
-    code, out, err = run("verify", str(signed.pdf), "--trust", keys.pem("amy-ward"))
+def test_verify_passes(signed: Signed, test_ca: TestAuthority) -> None:
+    code, out, err = run(
+        "verify", str(signed.pdf), "--trust", str(test_ca.pem), "--trust", str(DEMO_CA)
+    )
     assert code == 0, out + err
     assert out.endswith("verified\n")
     assert "FAIL" not in out
@@ -155,9 +167,10 @@ def test_rendering_is_logged_with_the_file_hash(signed: Signed) -> None:
     assert oct(filed.stat().st_mode & 0o777) == "0o600"
 
 
-def test_any_changed_byte_fails(signed: Signed, keys: Keys) -> None:
+def test_any_changed_byte_fails(signed: Signed, test_ca: TestAuthority) -> None:
     data = signed.pdf.read_bytes()
-    trust = [load_cert_pem(Path(keys.pem("amy-ward")))]
+    trust = roots(test_ca.pem, DEMO_CA)
+    assert check_record(data, trust).ok
     step = max(1, len(data) // 37)
     for position in range(0, len(data), step):
         flipped = bytearray(data)
@@ -165,7 +178,9 @@ def test_any_changed_byte_fails(signed: Signed, keys: Keys) -> None:
         assert not check_record(bytes(flipped), trust).ok, position
 
 
-def test_a_tampered_embedded_log_fails_even_when_resealed(signed: Signed, keys: Keys) -> None:
+def test_a_tampered_embedded_log_fails_even_when_resealed(
+    signed: Signed, keys: Keys, test_ca: TestAuthority
+) -> None:
     """Someone with the key re-renders the record from an edited log: the chain check catches it."""
     from bwvdisclose.case import fold
 
@@ -182,7 +197,7 @@ def test_a_tampered_embedded_log_fails_even_when_resealed(signed: Signed, keys: 
     pdf = render_pdf(html, templates_dir(), attachments, "tampered")
     identity = load_identity(Path(keys.p12("amy-ward")), PASS.encode())
     sealed = seal_with(pdf, identity, reason="r", location="l", name="n")
-    result = check_record(sealed, [identity.certificate])
+    result = check_record(sealed, roots(test_ca.pem, DEMO_CA))
     assert not result.ok
     assert any(
         "embedded log: event" in text and "hash does not match" in text for _, text in result.lines
@@ -267,12 +282,16 @@ def _fixed_case(
         notes=_notes(cases, case_id, outcome),
         now=FIXED,
         course=course,
+        approval=shipped_approval(policy),
     )
-    cases.sign(case_id, load_identity(Path(keys.p12("amy-ward")), PASS.encode()), "decision_maker")
+    identity = load_identity(Path(keys.p12("amy-ward")), PASS.encode())
+    checker = TrustChecker(roots(*os.environ["BWVDISCLOSE_TRUST"].split(os.pathsep)))
+    cases.sign(case_id, identity, "decision_maker", checker, FIXED)
     state = cases.state(case_id)
     events = store.read(case_id)
     attachments = attachments_for(b"{}\n", resolve_policy_folder(POLICY_2020_1))
     html = record_html(state, events, policy, attachments, FIXED)
+    html = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "<approved at>", html)
     return re.sub(r"[0-9a-f]{64}|[0-9a-f]{16}…", "<hash>", html)
 
 

@@ -218,6 +218,8 @@ CASES: dict[str, tuple[Args, int, str]] = {
             "legal",
             "--out",
             str(t),
+            "--ca",
+            str(t),
             "--passphrase-env",
             "NO_SUCH_VARIABLE",
         ],

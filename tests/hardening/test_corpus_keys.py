@@ -188,9 +188,9 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory, signed: Signed) -> dict[str, 
         ("missing.pdf", None, 1, "no such file"),
         ("signed.pdf", "garbage.pem", 1, "not a PEM certificate"),
         ("signed.pdf", "empty.pem", 1, "not a PEM certificate"),
-        ("signed.pdf", "binary.pem", 1, "cannot read certificate"),
-        ("signed.pdf", "missing.pem", 1, "cannot read certificate"),
-        ("signed.pdf", "folder.pdf", 2, "is a directory"),
+        ("signed.pdf", "binary.pem", 1, "not a PEM certificate"),
+        ("signed.pdf", "missing.pem", 1, "cannot read trust root"),
+        ("signed.pdf", "folder.pdf", 1, "holds no .pem or .crt files"),  # a folder of roots
     ],
 )
 def test_bad_record_or_trust_file(

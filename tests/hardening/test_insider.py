@@ -10,6 +10,7 @@ log (shown as [U+001B], never sent to the terminal).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -211,7 +212,10 @@ def test_a_stale_recommendation_blocks_sign_and_record(store: FolderStore, keys:
     from bwvdisclose.case import AnswerChanged
     from bwvdisclose.record.build import check_ready
     from bwvdisclose.signing import load_identity
+    from bwvdisclose.trust.paths import TrustChecker
+    from tests.conftest import roots
 
+    checker = TrustChecker(roots(*os.environ["BWVDISCLOSE_TRUST"].split(os.pathsep)))
     policy = load_policy(None)
     cases = Cases(store, policy)
     case_id = store.list_ids()[0]
@@ -222,12 +226,12 @@ def test_a_stale_recommendation_blocks_sign_and_record(store: FolderStore, keys:
     store.append(case_id, OFFICER, body)  # the answer alone, as the disk-full left it
     identity = load_identity(Path(keys.p12("amy-ward")), PASS.encode())
     with pytest.raises(CaseError, match="cannot be signed: its answers changed"):
-        cases.sign(case_id, identity, "decision_maker")
+        cases.sign(case_id, identity, "decision_maker", checker)
     with pytest.raises(CaseError, match="cannot be recorded"):
         check_ready(cases.state(case_id), policy, identity)
     cases.recompute(case_id, OFFICER)  # what `assess CASE` does: no longer stale
     with pytest.raises(CaseError, match="no current decision"):
-        cases.sign(case_id, identity, "decision_maker")
+        cases.sign(case_id, identity, "decision_maker", checker)
 
 
 def test_escape_sequences_in_a_record_never_reach_the_terminal(
@@ -256,7 +260,7 @@ def test_escape_sequences_in_a_record_never_reach_the_terminal(
     files = {EVENTS_FILE: b"".join(lines), POLICY_FILE: real[POLICY_FILE]}
     path = tmp_path / "forged.pdf"
     path.write_bytes(_forge(maker, files, HEAD_KEYWORD + prev))
-    result = run("verify", str(path), "--trust", keys.pem("amy-ward"))
+    result = run("verify", str(path))
     shown = result.stdout + result.stderr
     assert result.exit_code == 1, shown
     assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown, shown

@@ -22,7 +22,9 @@ from bwvdisclose.record.check import check_record
 from bwvdisclose.record.html import templates_dir
 from bwvdisclose.record.pdf import Attachment, render_pdf
 from bwvdisclose.record.seal import seal_with
-from bwvdisclose.signing import Identity, load_cert_pem, load_identity
+from bwvdisclose.trust.keys import Identity, load_identity
+from bwvdisclose.trust.roots import TrustRoots
+from tests.conftest import DEMO_CA, TestAuthority, roots
 from tests.flow.conftest import PASS, Keys, Signed
 
 from .conftest import assert_refused, run
@@ -61,9 +63,15 @@ def test_every_flipped_byte_of_a_case_log_fails_verify(signed: Signed, tmp_path:
     assert run("verify", signed.case_id, "--store", str(store)).exit_code == 0
 
 
-def test_every_flipped_byte_of_a_signed_record_fails_its_check(signed: Signed, keys: Keys) -> None:
+@pytest.fixture(scope="module")
+def trust(test_ca: TestAuthority) -> TrustRoots:
+    return roots(test_ca.pem, DEMO_CA)
+
+
+def test_every_flipped_byte_of_a_signed_record_fails_its_check(
+    signed: Signed, trust: TrustRoots
+) -> None:
     data = signed.pdf.read_bytes()
-    trust = [load_cert_pem(Path(keys.pem("amy-ward")))]
     assert check_record(data, trust).ok
     missed = [
         (position, mask)
@@ -108,12 +116,12 @@ FORGERIES = {
 
 @pytest.mark.parametrize("forgery", FORGERIES)
 def test_a_resealed_record_with_garbage_inside_fails(
-    maker: Identity, tmp_path: Path, forgery: str
+    maker: Identity, tmp_path: Path, forgery: str, trust: TrustRoots
 ) -> None:
     files, head = FORGERIES[forgery]
     keywords = head if HEAD_KEYWORD in head or head == "nothing here" else HEAD_KEYWORD + head
     pdf = _forge(maker, files, keywords)
-    result = check_record(pdf, [maker.certificate])
+    result = check_record(pdf, trust)
     assert not result.ok
     path = tmp_path / "forged.pdf"
     path.write_bytes(pdf)
@@ -122,7 +130,7 @@ def test_a_resealed_record_with_garbage_inside_fails(
 
 
 def test_a_resealed_record_of_the_real_log_with_garbage_policy_files_fails(
-    signed: Signed, maker: Identity
+    signed: Signed, maker: Identity, trust: TrustRoots
 ) -> None:
     """The real log and head, so every check up to the policy files passes; then garbage."""
     from bwvdisclose.record.verify import extract_attachments
@@ -132,6 +140,6 @@ def test_a_resealed_record_of_the_real_log_with_garbage_policy_files_fails(
     head = json.loads(log.splitlines()[-1])["hash"]
     for garbage in (b"not json", b"[]", b'{"files": 3}', b'{"files": {"a": 1}}'):
         pdf = _forge(maker, {EVENTS_FILE: log, POLICY_FILE: garbage}, HEAD_KEYWORD + head)
-        result = check_record(pdf, [maker.certificate])
+        result = check_record(pdf, trust)
         failed = [text for ok, text in result.lines if not ok]
         assert f"the embedded policy files ({POLICY_FILE}) cannot be read" in failed, failed

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from bwvdisclose.cli.main import cli
+from tests.conftest import DEMO_CA
 from tests.flow.conftest import DEMO, ENV, INTAKE, publish_options
 from tests.pki import PASSPHRASE, TestPki
 
@@ -30,11 +32,21 @@ SIGNOFFS = [
 
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPki]:
+    """The TEST PKI's root joins the trust roots (with the demo CA that approved the
+    shipped policies) while it runs: its identities sign off and seal."""
     services = TestPki.start(tmp_path_factory.mktemp("pki"))
+    old = os.environ.get("BWVDISCLOSE_TRUST", "")
+    os.environ["BWVDISCLOSE_TRUST"] = os.pathsep.join([str(services.root_pem), old])
     try:
         yield services
     finally:
+        os.environ["BWVDISCLOSE_TRUST"] = old
         services.stop()
+
+
+def trust(pki: TestPki) -> list[str]:
+    """`--trust` for the TEST PKI's root and the demo CA (which approved the policy)."""
+    return ["--trust", str(pki.root_pem), "--trust", str(DEMO_CA)]
 
 
 def run(*args: str, env: dict[str, str | None] | None = None) -> Result:
@@ -78,7 +90,7 @@ def signed_case(store: Path, pki: TestPki, maker: str = "amy-ward") -> Case:
 def record(case: Case, pki: TestPki, out: Path, maker: str = "amy-ward", *extra: str) -> Result:
     return run(
         "record", case.case_id, "--key", str(pki.p12(maker)), "--passphrase-env", PKI_PASS_ENV,
-        "--out", str(out), "--store", str(case.store), "--trust", str(pki.root_pem), *extra,
+        "--out", str(out), "--store", str(case.store), *trust(pki), *extra,
     )  # fmt: skip
 
 

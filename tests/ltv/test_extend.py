@@ -7,10 +7,10 @@ from pathlib import Path
 
 from bwvdisclose.record.check import check_record
 from bwvdisclose.record.verify import verify_pdf
-from bwvdisclose.signing import load_cert_pem
+from tests.conftest import DEMO_CA, roots
 from tests.pki import TestPki
 
-from .conftest import Sealed, ok, run
+from .conftest import Sealed, ok, run, trust
 
 
 def test_extend_adds_an_archive_timestamp_and_the_record_still_checks(
@@ -19,15 +19,15 @@ def test_extend_adds_an_archive_timestamp_and_the_record_still_checks(
     copy = tmp_path / "record.pdf"
     shutil.copy(sealed.pdf, copy)
     original = copy.read_bytes()
-    out = ok(run("extend", str(copy), "--tsa", pki.tsa_url, "--trust", str(pki.root_pem)))
+    out = ok(run("extend", str(copy), "--tsa", pki.tsa_url, *trust(pki)))
     assert f"{copy}: archive timestamp 2 added at " in out
     extended = copy.read_bytes()
     assert extended.startswith(original)  # an incremental update: the sealed bytes stay
-    trust = [load_cert_pem(pki.root_pem)]
-    result = check_record(extended, trust)
+    roots_ = roots(pki.root_pem, DEMO_CA)
+    result = check_record(extended, roots_)
     assert result.ok, [text for good, text in result.lines if not good]
     assert "2 archive timestamps" in " ".join(text for _, text in result.lines)
-    times = verify_pdf(extended, trust).archive_times
+    times = verify_pdf(extended, roots_).archive_times
     assert len(times) == 2 and times[0] < times[1]
 
 
@@ -37,7 +37,7 @@ def test_extend_to_another_file_leaves_the_original(
     out = tmp_path / "extended.pdf"
     before = sealed.pdf.read_bytes()
     ok(run("extend", str(sealed.pdf), "--out", str(out), "--tsa", pki.tsa_url,
-           "--trust", str(pki.root_pem)))  # fmt: skip
+           *trust(pki)))  # fmt: skip
     assert sealed.pdf.read_bytes() == before
     assert out.read_bytes().startswith(before)
 
@@ -49,17 +49,17 @@ def test_extend_refuses_a_tampered_record_and_leaves_it(
     data = bytearray(sealed.pdf.read_bytes())
     data[len(data) // 2] ^= 0x01
     copy.write_bytes(bytes(data))
-    result = run("extend", str(copy), "--tsa", pki.tsa_url, "--trust", str(pki.root_pem))
+    result = run("extend", str(copy), "--tsa", pki.tsa_url, *trust(pki))
     assert result.exit_code == 1
     assert "the record does not verify, so it is not extended" in result.stderr
     assert copy.read_bytes() == bytes(data)
 
 
 def test_extend_needs_a_tsa_and_a_trust_root(sealed: Sealed, pki: TestPki) -> None:
-    result = run("extend", str(sealed.pdf), "--trust", str(pki.root_pem),
+    result = run("extend", str(sealed.pdf), *trust(pki),
                  env={"BWVDISCLOSE_TSA": None})  # fmt: skip
     assert result.exit_code == 1 and "needs a time-stamping authority" in result.stderr
     result = run("extend", str(sealed.pdf), "--tsa", pki.tsa_url, env={"BWVDISCLOSE_TRUST": None})
     assert result.exit_code == 1 and "needs trust roots" in result.stderr
-    result = run("extend", str(sealed.pdf), "--tsa", "ftp://x", "--trust", str(pki.root_pem))
+    result = run("extend", str(sealed.pdf), "--tsa", "ftp://x", *trust(pki))
     assert result.exit_code == 1 and "must be an http(s) URL" in result.stderr

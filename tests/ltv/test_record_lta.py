@@ -13,13 +13,13 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from bwvdisclose.signing import load_cert_pem
 from tests.pki import TestPki
 
-from .conftest import Sealed, ok, run
+from .conftest import Sealed, ok, run, trust
 
 
 def test_verify_names_the_timestamps_and_passes_offline(sealed: Sealed, pki: TestPki) -> None:
-    out = ok(run("verify", str(sealed.pdf), "--trust", str(pki.root_pem)))
+    out = ok(run("verify", str(sealed.pdf), *trust(pki)))
     assert "ok   the PDF signature is valid and covers the whole file" in out
-    assert "ok   the signer (Amy Ward) chains to a trusted certificate" in out
+    assert "ok   the PDF's signer (Amy Ward) chains to a trust root" in out
     assert re.search(r"ok   the seal's timestamp proves it was signed by 20\d\d-\d\d-\d\d ", out)
     assert "ok   1 archive timestamp (PAdES B-LTA), the latest at " in out
     assert out.rstrip().endswith(f"{sealed.pdf}: verified")
@@ -29,19 +29,20 @@ def test_verify_needs_no_network(sealed: Sealed, pki: TestPki) -> None:
     """With the TSA, OCSP responder and CRLs stopped, the record still verifies."""
     pki.stop()
     try:
-        out = ok(run("verify", str(sealed.pdf), "--trust", str(pki.root_pem)))
+        out = ok(run("verify", str(sealed.pdf), *trust(pki)))
     finally:
         pki.serve()
     assert out.rstrip().endswith("verified")
 
 
 def test_an_unrelated_root_does_not_trust_it(sealed: Sealed, tmp_path: Path) -> None:
-    from bwvdisclose.signing import create_test_identity
+    from bwvdisclose.trust.ca import make_test_ca
 
-    _, other = create_test_identity("Someone Else", "legal", tmp_path, b"pw")
+    other = make_test_ca(tmp_path / "other", b"pw", name="Someone Else's CA")
     result = run("verify", str(sealed.pdf), "--trust", str(other))
-    assert result.exit_code == 1
-    assert "FAIL the signer (Amy Ward) chains to a trusted certificate" in result.stdout
+    assert result.exit_code == 3, result.output
+    assert "NOT TRUSTED the PDF seal by Amy Ward is not trusted" in result.stdout
+    assert "FAIL" not in result.stdout
 
 
 def test_pdfsig_reports_the_seal_valid_and_lists_the_archive_timestamp(sealed: Sealed) -> None:
@@ -57,7 +58,7 @@ def test_pyhanko_validator_reports_lta(sealed: Sealed, pki: TestPki) -> None:
     """pyHanko's own CLI (fetching live while the services run) with the TEST root."""
     command = [
         str(Path(__import__("sys").executable).parent / "pyhanko"), "sign", "validate",
-        "--trust", str(pki.root_pem), "--trust-replace", str(sealed.pdf),
+        *trust(pki), "--trust-replace", str(sealed.pdf),
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -24,11 +24,12 @@ from bwvdisclose.record.html import templates_dir
 from bwvdisclose.record.pdf import render_pdf
 from bwvdisclose.record.seal import seal_with
 from bwvdisclose.record.verify import verify_pdf
-from bwvdisclose.signing import Identity, load_cert_pem, load_identity
+from bwvdisclose.signing import Identity, load_identity
+from tests.conftest import roots
 from tests.pki import PASSPHRASE, TestPki
 from tests.pki.services import free_port
 
-from .conftest import Case, ok, record, run, signed_case, tree_digest
+from .conftest import Case, ok, record, run, signed_case, tree_digest, trust
 
 
 def _refused(result: Result, *needles: str) -> str:
@@ -59,7 +60,7 @@ def _identity(pki: TestPki, who: str) -> Identity:
 
 
 def _settings(pki: TestPki) -> LtvSettings:
-    return LtvSettings.of(pki.tsa_url, [load_cert_pem(pki.root_pem)])
+    return LtvSettings.of(pki.tsa_url, roots(pki.root_pem).certificates)
 
 
 def _seal(page: bytes, identity: Identity, ltv: LtvSettings | None) -> bytes:
@@ -118,12 +119,12 @@ def test_a_signer_revoked_after_signing_still_verifies(
     out.write_bytes(sealed)
     command = [
         str(Path(sys.executable).parent / "pyhanko"), "sign", "adesverify",
-        "--trust", str(pki.root_pem), "--trust-replace", str(out),
+        *trust(pki), "--trust-replace", str(out),
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert ":INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>" in done.stdout, done.stdout
     # an archive timestamp added after the revocation keeps it verifying
-    ok(run("extend", str(out), "--tsa", pki.tsa_url, "--trust", str(pki.root_pem)))
+    ok(run("extend", str(out), "--tsa", pki.tsa_url, *trust(pki)))
     again = verify_pdf(out.read_bytes(), ltv.trust_roots)
     assert again.ok and len(again.archive_times) == 2, again.problems
 
@@ -146,6 +147,6 @@ def test_a_certificate_expired_after_signing_still_verifies(
     # and a record sealed without a timestamp cannot be extended: it has no chain to extend
     (tmp_path / "bare.pdf").write_bytes(bare)
     result = run("extend", str(tmp_path / "bare.pdf"), "--tsa", pki.tsa_url,
-                 "--trust", str(pki.root_pem))  # fmt: skip
+                 *trust(pki))  # fmt: skip
     _refused(result, "has no document timestamp to extend (it was sealed without --tsa)")
     assert (tmp_path / "bare.pdf").read_bytes() == bare

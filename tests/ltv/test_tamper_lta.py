@@ -12,7 +12,7 @@ import os
 import re
 
 from bwvdisclose.record.check import check_record
-from bwvdisclose.signing import load_cert_pem
+from tests.conftest import DEMO_CA, roots
 from tests.hardening.test_tamper import flipped, positions
 from tests.pki import TestPki
 
@@ -33,9 +33,9 @@ def _targets(data: bytes) -> list[tuple[int, int]]:
 
 def test_every_flipped_byte_of_an_lta_record_fails(sealed: Sealed, pki: TestPki) -> None:
     data = sealed.pdf.read_bytes()
-    trust = [load_cert_pem(pki.root_pem)]
-    assert check_record(data, trust).ok
+    roots_ = roots(pki.root_pem, DEMO_CA)
+    assert check_record(data, roots_).ok
     spread = positions(len(data), seed=3)
     spots = (spread if os.environ.get("LTA_TAMPER_FULL") else spread[::11]) + _targets(data)
-    missed = [(p, m) for p, m in spots if check_record(flipped(data, p, m), trust).ok]
+    missed = [(p, m) for p, m in spots if check_record(flipped(data, p, m), roots_).ok]
     assert not missed, missed

@@ -13,13 +13,15 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from bwvdisclose.errors import RecordError, SigningError
 from bwvdisclose.record.seal import seal_pdf
 from bwvdisclose.record.verify import PdfCheck, verify_pdf
-from bwvdisclose.signing import cert_fingerprint, create_test_identity, load_cert_pem
-from tests.conftest import KeyFiles
+from bwvdisclose.trust.ca import make_test_ca
+from bwvdisclose.trust.keys import cert_fingerprint, load_cert_pem
+from bwvdisclose.trust.roots import TrustRoots
+from tests.conftest import CA_START, KeyFiles, TestAuthority, roots
 
 
 @pytest.fixture(scope="module")
-def trust(key_files: KeyFiles) -> list[object]:
-    return [load_cert_pem(key_files.pem)]
+def trust(test_ca: TestAuthority) -> TrustRoots:
+    return roots(test_ca.pem)
 
 
 def test_pdfsig_reports_the_signature_valid(sealed_file: Path) -> None:
@@ -30,8 +32,8 @@ def test_pdfsig_reports_the_signature_valid(sealed_file: Path) -> None:
     assert "Signature Type: ETSI.CAdES.detached" in out.stdout
 
 
-def test_sealed_record_verifies(sealed: bytes, key_files: KeyFiles, trust: list[object]) -> None:
-    check = verify_pdf(sealed, trust)  # type: ignore[arg-type]
+def test_sealed_record_verifies(sealed: bytes, key_files: KeyFiles, trust: TrustRoots) -> None:
+    check = verify_pdf(sealed, trust)
     assert check.ok, check.problems
     assert check == PdfCheck(
         signed=True, intact=True, whole_file=True, trusted=True,
@@ -42,13 +44,12 @@ def test_sealed_record_verifies(sealed: bytes, key_files: KeyFiles, trust: list[
 
 
 def test_untrusted_signer_is_reported(sealed: bytes, tmp_path: Path) -> None:
-    _, other_pem = create_test_identity("Someone Else", "legal", tmp_path, b"pw")
-    for trust in ([], [load_cert_pem(other_pem)]):
+    other = make_test_ca(tmp_path / "other", b"pw", name="Another CA", not_before=CA_START)
+    for trust in (TrustRoots(), roots(other)):
         check = verify_pdf(sealed, trust)
         assert check.intact and check.whole_file and not check.trusted and not check.ok
-        assert check.problems == (
-            "the signer's certificate does not chain to a trusted certificate",
-        )
+        assert check.problems == ()
+        assert "trust root" in check.trust_problem
 
 
 def _spread(start: int, end: int, count: int) -> list[int]:
@@ -67,7 +68,7 @@ def _embedded_stream_spans(pdf: bytes) -> list[tuple[int, int]]:
     return spans
 
 
-def test_any_changed_byte_fails(sealed: bytes, trust: list[object]) -> None:
+def test_any_changed_byte_fails(sealed: bytes, trust: TrustRoots) -> None:
     positions = _spread(0, len(sealed), 60)
     for start, end in _embedded_stream_spans(sealed):
         positions += _spread(start, end, 4)
@@ -78,7 +79,7 @@ def test_any_changed_byte_fails(sealed: bytes, trust: list[object]) -> None:
         for mask in (0x01, 0x20):  # a bit flip, and a hex-digit case change
             damaged = bytearray(sealed)
             damaged[pos] ^= mask
-            check = verify_pdf(bytes(damaged), trust)  # type: ignore[arg-type]
+            check = verify_pdf(bytes(damaged), trust)
             assert not check.ok, (pos, mask, sealed[pos - 20 : pos + 20])
             assert len(check.problems) >= 1 and all("\n" not in p for p in check.problems)
 
@@ -103,15 +104,17 @@ def _edit_cms(sealed: bytes, find: bytes, nth: int, delta: int, xor: int) -> byt
         (b"\x02\x01\x01\x31", 1, 2, 0x02),  # SignedData version 1 -> 3
         (bytes.fromhex("608648016503040201"), 1, 8, 0x02),  # digestAlgorithms: sha256 -> sha512
         (b"\x05\x00", 1, 0, 0x01),  # NULL parameters -> an empty OCTET STRING
-        (b"Jane Smith", 3, 0, 0x20),  # signer identifier issuer: "jane Smith" (case only)
+        # the CA's name: in the signer's certificate, twice in the CA's, then the signer
+        # identifier (then, signed, in the signing-certificate attribute): case only
+        (b"bwvdisclose tests", 4, 0, 0x20),
         (b"\x30\x82", 1, 2, 0x01),  # outer length: swallows 256 bytes of padding
     ],
     ids=["version", "digest-algorithms", "null-params", "sid-issuer-case", "outer-length"],
 )
 def test_unsigned_cms_fields_are_pinned(
-    sealed: bytes, trust: list[object], find: bytes, nth: int, delta: int, xor: int
+    sealed: bytes, trust: TrustRoots, find: bytes, nth: int, delta: int, xor: int
 ) -> None:
-    check = verify_pdf(_edit_cms(sealed, find, nth, delta, xor), trust)  # type: ignore[arg-type]
+    check = verify_pdf(_edit_cms(sealed, find, nth, delta, xor), trust)
     assert not check.ok
     assert any("altered" in p for p in check.problems), check.problems
 
@@ -126,15 +129,15 @@ def test_unsigned_cms_fields_are_pinned(
     ],
 )
 def test_damaged_files_fail_with_a_reason(
-    sealed: bytes, trust: list[object], change: object, reason: str
+    sealed: bytes, trust: TrustRoots, change: object, reason: str
 ) -> None:
-    check = verify_pdf(change(sealed), trust)  # type: ignore[operator, arg-type]
+    check = verify_pdf(change(sealed), trust)  # type: ignore[operator]
     assert not check.ok
     assert any(reason in p for p in check.problems), check.problems
 
 
-def test_unsigned_pdf_fails(rendered: bytes, trust: list[object]) -> None:
-    check = verify_pdf(rendered, trust)  # type: ignore[arg-type]
+def test_unsigned_pdf_fails(rendered: bytes, trust: TrustRoots) -> None:
+    check = verify_pdf(rendered, trust)
     assert not check.signed and check.problems == ("the record carries no signature",)
 
 

@@ -2,21 +2,25 @@
 
 For each case, one at a time (see scan.py):
   1. the hash chain and HEAD (`CaseStore.verify_and_read`), then the log's grammar (`fold`);
-  2. every sign-off: `head` equals the event's `prev`, the fingerprint is the
-     certificate's, and the signature verifies over `head` with the certificate's key;
+  2. every sign-off (trust/signoff.py): its signed statement (case, head, role,
+     certificate, outcome, policy) verifies with the certificate's key, the signer named
+     in the log is the certificate's, and the certificate chains to a trust root at
+     signing time in that role; every decision names an intact approval of its policy
+     version by a policy owner trusted at decision time (trust/approval.py);
   3. every `record_rendered` file under `<case>/records/`: its size and SHA-256 equal
      the event's. A changed or replaced file is a failure. A missing file is a note
      (the log still proves what the record said, and a copy kept elsewhere can be
      checked against its hash), or a failure with `require_records`.
-Each failure names the case and the first bad event, or the record file.
+Each failure names the case and the first bad event, or the record file. A signature
+that is intact but not trusted is reported apart ("not trusted"): the case fails then too.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 
 from bwvdisclose.audit.scan import map_cases
@@ -27,13 +31,16 @@ from bwvdisclose.audit.storelog import (
     read_index,
     store_problems,
 )
-from bwvdisclose.case import Event, RecordRenderedEvent, SignoffRecordedEvent, fold
+from bwvdisclose.case import Event, RecordRenderedEvent, fold
 from bwvdisclose.case.verify import UNCOMMITTED
 from bwvdisclose.errors import BwvError
-from bwvdisclose.signing import cert_fingerprint, load_cert_pem, verify_head_signature
 from bwvdisclose.store import CaseStore, open_store
 from bwvdisclose.store.base import PARTIAL
 from bwvdisclose.store.checkpoint import SignedCheckpoint, Verifier
+from bwvdisclose.trust.approval import check_decisions
+from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.roots import TrustRoots
+from bwvdisclose.trust.signoff import check_signoffs
 
 
 @dataclass(frozen=True)
@@ -44,10 +51,15 @@ class CaseCheck:
     events: int
     failures: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    untrusted: tuple[str, ...] = ()
+
+    @property
+    def intact(self) -> bool:
+        return not self.failures
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.untrusted
 
 
 @dataclass
@@ -62,6 +74,11 @@ class VerifySummary:
     def ok(self) -> bool:
         return not self.failed and not self.store_failures
 
+    @property
+    def intact(self) -> bool:
+        """No case is broken (some may still be not trusted), nor the store-wide log."""
+        return all(check.intact for check in self.failed) and not self.store_failures
+
     def add(self, check: CaseCheck) -> None:
         self.checked += 1
         self.passed += check.ok
@@ -75,11 +92,14 @@ def verify_case(
     case_id: str,
     require_records: bool = False,
     index: LogIndex | None = None,
+    checker: TrustChecker | None = None,
 ) -> CaseCheck:
     """Check one case completely; never raises for a bad case, only reports it.
 
     With `index` (the store-wide log, read once) the case must also agree with its leaves.
+    Signatures are trusted only through `checker`'s roots (none: nothing is trusted).
     """
+    checker = checker or TrustChecker(TrustRoots())
     try:
         verdict, events = store.verify_and_read(case_id)
     except BwvError as exc:
@@ -99,32 +119,13 @@ def verify_case(
             fold(events)
         except BwvError as exc:
             failures.append(str(exc))
-    failures += [f"{case_id}: {p}" for p in _signature_problems(events)]
+    findings = [*check_signoffs(events, checker), *check_decisions(events, checker)]
+    failures += [f"{case_id}: {f.text}" for f in findings if f.kind == "broken"]
+    untrusted = tuple(f"{case_id}: {f.text}" for f in findings if f.kind == "untrusted")
     found, missing = _record_problems(store, case_id, events, require_records)
     failures += [f"{case_id}: {p}" for p in found]
     notes += missing
-    return CaseCheck(case_id, len(events), tuple(failures), tuple(notes))
-
-
-def _signature_problems(events: list[Event]) -> Iterator[str]:
-    for e in events:
-        if not isinstance(e, SignoffRecordedEvent):
-            continue
-        who = f"event {e.seq}: the {e.role} sign-off by {e.signer.name}"
-        if e.head != e.prev:
-            yield f"{who} signs {e.head[:12]}, not the head it follows ({e.prev[:12]})"
-        elif _fingerprint(e.certificate) != e.fingerprint:
-            yield f"{who} names a fingerprint that is not its certificate's"
-        elif not verify_head_signature(e.certificate, e.head, e.signature, e.algorithm):
-            yield f"{who} does not verify: the signature is not over this head by this key"
-
-
-@lru_cache(maxsize=256)
-def _fingerprint(pem: str) -> str:
-    try:
-        return cert_fingerprint(load_cert_pem(pem))
-    except BwvError:
-        return ""
+    return CaseCheck(case_id, len(events), tuple(failures), tuple(notes), untrusted)
 
 
 def _record_problems(
@@ -176,6 +177,7 @@ def _record_problems(
 def verify_store(
     root: Path | CaseStore,
     *,
+    roots: TrustRoots | None = None,
     workers: int | None = None,
     require_records: bool = False,
     progress: Callable[[CaseCheck], None] | None = None,
@@ -194,7 +196,10 @@ def verify_store(
     summary.store_failures += store_problems(index, case_ids)
     if checkpoint is not None:
         summary.store_failures += checkpoint_problems(store, index, checkpoint, verifier)
-    task = partial(verify_case, store, require_records=require_records, index=index)
+    checker = TrustChecker(roots or TrustRoots())
+    task = partial(
+        verify_case, store, require_records=require_records, index=index, checker=checker
+    )
     prefetch = partial(store.prefetch, records=True)  # every record file is hashed
     for check in map_cases(task, case_ids, workers, prefetch):
         summary.add(check)

@@ -146,6 +146,22 @@ class RecommendationComputed(Frozen):
         return self
 
 
+class PolicyApproval(Frozen):
+    """A policy owner's signature over a policy version's SHA-256 (see trust/approval.py)."""
+
+    policy_id: Text
+    version: Text
+    sha256: Hex64
+    approved_at: Text = Field(description="UTC, ISO 8601, as signed.")
+    certificate: Text = Field(description="The policy owner's certificate, PEM.")
+    fingerprint: Hex64 = Field(description="SHA-256 of the certificate DER.")
+    signature: str = Field(pattern=r"^[A-Za-z0-9+/]+={0,2}$", description="Base64.")
+    algorithm: Text
+    chain: list[Text] = Field(
+        default_factory=list, max_length=5, description="Intermediate CA certificates, PEM."
+    )
+
+
 class DecisionRecorded(Frozen):
     """The decision maker's decision. `review_by` (a publish decision's review date) and
     `condition_notes` (what was done about each condition) came with version 2020.2 of
@@ -165,6 +181,9 @@ class DecisionRecorded(Frozen):
         default=None,
         description="The course chosen within the outcome, e.g. context_statement.",
     )
+    approval: PolicyApproval | None = Field(
+        default=None, description="The approval of the policy version that decided the case."
+    )
 
 
 class SignoffRecorded(Frozen):
@@ -176,6 +195,11 @@ class SignoffRecorded(Frozen):
     algorithm: Text
     certificate: Text = Field(description="PEM.")
     fingerprint: Hex64 = Field(description="SHA-256 of the certificate DER.")
+    outcome: Outcome = Field(description="The decision signed off (in the signed statement).")
+    policy_sha256: Hex64 = Field(description="The policy version decided under (signed).")
+    chain: list[Text] = Field(
+        default_factory=list, max_length=5, description="Intermediate CA certificates, PEM."
+    )
 
 
 class RecordRendered(Frozen):

@@ -34,10 +34,12 @@ from bwvdisclose.cli.options import (
     format_option,
     require_store,
     store_option,
+    trust_option,
 )
 from bwvdisclose.cli.progress import progress_bar
 from bwvdisclose.cli.terminal import echo
-from bwvdisclose.errors import InputError, IntegrityError
+from bwvdisclose.cli.trust import trust_roots
+from bwvdisclose.errors import InputError, IntegrityError, TrustError
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, OUTCOMES
 from bwvdisclose.safetext import visible as safe
@@ -98,6 +100,7 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 @store_option
+@trust_option
 @click.option("--require-records", is_flag=True, help="Treat a missing record file as a failure.")
 @click.option(
     "--checkpoint",
@@ -114,19 +117,25 @@ def audit_group() -> None:
 @workers_option
 def verify_command(
     store: str,
+    trust: tuple[Path, ...],
     require_records: bool,
     checkpoint_file: Path | None,
     verifier_file: Path | None,
     workers: int | None,
 ) -> None:
-    """Verify every case: hash chain, sign-off signatures, record files, the store-wide log.
+    """Verify every case: hash chain, sign-offs, policy approvals, trust, record files and
+    the store-wide log.
 
-    Each failure is named (case and first bad event, or the record file); exit 1 if
-    any case fails. A missing record file is a note unless --require-records. With
+    Each failure is named (case and first bad event, or the record file). Exit 0 only
+    when every case is intact and every signature trusted; exit 1 if any case is broken
+    or altered; exit 3 if all are intact but some signature or policy approval is not
+    trusted (--trust or BWVDISCLOSE_TRUST). A missing record file is a note unless
+    --require-records. With
     --checkpoint the store-wide log must extend the checkpointed one (a consistency
     proof), so a case rewritten, truncated or deleted since then fails.
     """
     cases = _store(store)
+    roots = trust_roots(trust, announce=True)
     if verifier_file and not checkpoint_file:
         raise click.UsageError("--verifier checks a --checkpoint's signature; give both")
     signed = verifier = None
@@ -136,8 +145,8 @@ def verify_command(
         verifier = read_key_file(verifier_file, cases.location, parse_verifier, "verifier key")
     with progress_bar(len(cases.list_ids()), "Verifying") as step:
         summary = verify_store(
-            cases, workers=workers, require_records=require_records, progress=lambda _: step(),
-            checkpoint=signed, verifier=verifier,
+            cases, roots=roots, workers=workers, require_records=require_records,
+            progress=lambda _: step(), checkpoint=signed, verifier=verifier,
         )  # fmt: skip
     for note in summary.notes:
         echo(safe(f"note: {note}"))
@@ -146,6 +155,8 @@ def verify_command(
     for check in summary.failed:
         for failure in check.failures:
             echo(safe(f"FAILED {failure}"))
+        for text in check.untrusted:
+            echo(safe(f"NOT TRUSTED {text}"))
     failed = len(summary.failed)
     echo(f"{summary.checked} cases checked: {summary.passed} passed, {failed} failed")
     if signed is not None and not summary.store_failures:
@@ -155,10 +166,14 @@ def verify_command(
             f"the store extends the checkpoint of {point.size} entries made "
             f"{point.time:%Y-%m-%d %H:%M:%S} UTC{signed_by}"
         )
-    if failed:
-        raise IntegrityError(f"{failed} of {summary.checked} cases failed verification")
     if summary.store_failures:
         raise IntegrityError("the store failed verification")
+    if failed and not summary.intact:
+        raise IntegrityError(f"{failed} of {summary.checked} cases failed verification")
+    if failed:
+        raise TrustError(
+            f"{failed} of {summary.checked} cases are intact but not trusted; see NOT TRUSTED above"
+        )
 
 
 def _read_small(path: Path, what: str) -> str:

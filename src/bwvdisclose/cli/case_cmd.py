@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.table import Table
@@ -26,10 +26,15 @@ from bwvdisclose.cli.options import (
     format_option,
     require_store,
     store_option,
+    trust_option,
 )
 from bwvdisclose.cli.terminal import console, echo
-from bwvdisclose.errors import CaseError, IntegrityError
+from bwvdisclose.cli.trust import trust_roots
+from bwvdisclose.errors import CaseError, IntegrityError, TrustError
 from bwvdisclose.store import open_store
+
+if TYPE_CHECKING:
+    from bwvdisclose.trust.roots import TrustRoots
 
 
 @click.command("new")
@@ -218,13 +223,7 @@ def show_command(case_id: str, store: str, criteria: Path | None, fmt: str) -> N
 @click.command("verify")
 @click.argument("target")
 @store_option
-@click.option(
-    "--trust",
-    "trust",
-    multiple=True,
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="A trusted root certificate (PEM) for checking a PDF's signatures (repeatable).",
-)
+@trust_option
 @click.option(
     "--clip",
     "clip_files",
@@ -235,13 +234,21 @@ def show_command(case_id: str, store: str, criteria: Path | None, fmt: str) -> N
 def verify_command(
     target: str, store: str, trust: tuple[Path, ...], clip_files: tuple[Path, ...]
 ) -> None:
-    """Verify a case's hash chain (TARGET is a case ID) or a signed record (TARGET is a PDF).
+    """Verify a case (TARGET is a case ID) or a signed record (TARGET is a PDF).
 
-    Exit 1 naming the first bad event or check. With --clip FILE, also say whether
-    FILE is footage the case assessed (its SHA-256 against the fingerprints recorded).
+    Checks the hash chain, every sign-off's signed statement, the policy approval, and
+    that every signer chains to a trust root (--trust or BWVDISCLOSE_TRUST). Prints
+    "verified" and exits 0 only when every signature is intact and trusted; exit 1 when
+    something is broken or altered; exit 3 when all is intact but a signature is not
+    trusted (naming whose). With --clip FILE, also say whether FILE is footage the case
+    assessed (its SHA-256 against the fingerprints recorded).
     """
+    from bwvdisclose.audit.verify import verify_case
+    from bwvdisclose.trust.paths import TrustChecker
+
+    roots = trust_roots(trust, announce=True)
     if target.lower().endswith(".pdf") or _is_file(target):
-        _verify_record(Path(target), trust)
+        _verify_record(Path(target), roots)
         return
     require_store(store)
     cases = open_store(store)
@@ -257,9 +264,21 @@ def verify_command(
 
     for problem in one_case_against_log(cases, target, check, events):
         raise IntegrityError(f"{target}: FAILED: {problem}")
-    for note in check.notes:
+    verdict = verify_case(cases, target, checker=TrustChecker(roots))
+    for note in verdict.notes:
         echo(f"note: {note}")
-    echo(f"{target}: ok, {check.events} events, hash chain intact, head {check.head}")
+    for failure in verdict.failures:
+        echo(f"FAIL {failure}")
+    for text in verdict.untrusted:
+        echo(f"NOT TRUSTED {text}")
+    if verdict.failures:
+        raise IntegrityError(f"{target}: FAILED: {verdict.failures[0]}")
+    if verdict.untrusted:
+        raise TrustError(f"{target}: intact but not trusted: {verdict.untrusted[0]}")
+    echo(
+        f"{target}: verified, {check.events} events, hash chain intact, "
+        f"every signature intact and trusted, head {check.head}"
+    )
     if clip_files:
         check_clips_against(target, fold(events).footage, clip_files)
 
@@ -271,18 +290,21 @@ def _is_file(target: str) -> bool:
         return False
 
 
-def _verify_record(path: Path, trust: tuple[Path, ...]) -> None:
+def _verify_record(path: Path, roots: TrustRoots) -> None:
     from bwvdisclose.record.check import check_record
-    from bwvdisclose.signing import load_cert_pem
 
     data = _read_record(path)
-    result = check_record(data, [load_cert_pem(t) for t in trust])
+    result = check_record(data, roots)
     for ok, text in result.lines:
         echo(f"{'ok  ' if ok else 'FAIL'} {text}")
+    for text in result.untrusted:
+        echo(f"NOT TRUSTED {text}")
     for note in result.notes:
         echo(f"note {note}")
-    if not result.ok:
+    if not result.intact:
         raise IntegrityError(f"{path}: the record FAILED verification")
+    if result.untrusted:
+        raise TrustError(f"{path}: intact but NOT TRUSTED: {result.untrusted[0]}")
     echo(f"{path}: verified")
 
 

@@ -29,14 +29,15 @@ def extend_command(
     certificate expires or its algorithms weaken. The record must verify first
     (offline, against --trust); it is replaced atomically, or written to --out.
     """
+    from bwvdisclose.cli.trust import trust_roots
     from bwvdisclose.ltv.archive import extend
-    from bwvdisclose.ltv.settings import LtvSettings, load_roots
+    from bwvdisclose.ltv.settings import LtvSettings
     from bwvdisclose.record.verify import verify_pdf
     from bwvdisclose.store.files import replace_file
 
     if not tsa:
         raise InputError("extend needs a time-stamping authority: --tsa URL or BWVDISCLOSE_TSA")
-    settings = LtvSettings.of(tsa, load_roots(trust))
+    settings = LtvSettings.of(tsa, list(trust_roots(trust).certificates))
     if out is not None and out.exists():
         raise RecordError(f"{out} already exists; choose another --out")
     if not record.is_file():
@@ -44,15 +45,14 @@ def extend_command(
     data = record.read_bytes()
     check = verify_pdf(data, settings.trust_roots)
     if not check.ok:
-        raise IntegrityError(
-            f"{record}: the record does not verify, so it is not extended: {check.problems[0]}"
-        )
+        why = (check.problems or (check.trust_problem,))[0]
+        raise IntegrityError(f"{record}: the record does not verify, so it is not extended: {why}")
     extended = extend(data, settings)
     after = verify_pdf(extended, settings.trust_roots)
     if not after.ok:
+        why = (after.problems or (after.trust_problem,))[0]
         raise IntegrityError(
-            f"{record}: the extended record does not verify ({after.problems[0]}); "
-            "nothing was written"
+            f"{record}: the extended record does not verify ({why}); nothing was written"
         )
     target = out or record
     replace_file(target, extended)

@@ -49,7 +49,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Show a case: state, current recommendation with reasons,...",
     ),
     "decide": ("record_cmd", "decide_command", "Record the decision maker's decision on CASE_ID."),
-    "sign": ("record_cmd", "sign_command", "Sign off the decision on CASE_ID in ROLE, with a..."),
+    "sign": (
+        "record_cmd",
+        "sign_command",
+        "Sign off the decision on CASE_ID in ROLE: a signed statement...",
+    ),
     "record": (
         "record_cmd",
         "record_command",
@@ -63,7 +67,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "verify": (
         "case_cmd",
         "verify_command",
-        "Verify a case's hash chain (TARGET is a case ID) or a...",
+        "Verify a case (TARGET is a case ID) or a signed record...",
     ),
     "footage": (
         "footage_cmd",
@@ -80,7 +84,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "withdrawn_command",
         "Log that CASE_ID's released footage was taken down, and why.",
     ),
-    "keys": ("keys_cmd", "keys", "Signing keys and certificates."),
+    "keys": ("keys_cmd", "keys", "A TEST certificate authority and TEST signing identities."),
     "schema": ("case_cmd", "schema_group", "Print JSON Schemas for auditors' own tools."),
     "audit": ("audit_cmd", "audit_group", "Audit a whole case store: verify it, list and count..."),
     "store": (

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -142,12 +144,84 @@ def tsa_option(f: F) -> F:
 
 
 def trust_option(f: F) -> F:
+    """`--trust` (repeatable): the roots every signature must chain to; else BWVDISCLOSE_TRUST."""
     return click.option(
         "--trust",
         "trust",
         multiple=True,
         type=click.Path(path_type=Path),
-        envvar="BWVDISCLOSE_TRUST",
-        help="Trusted root certificates: a PEM file or a folder of them (repeatable; "
-        "or set BWVDISCLOSE_TRUST).",
+        help="Trusted root certificate (PEM file, or a folder of them); repeatable. "
+        "Default: BWVDISCLOSE_TRUST (PEM files or folders, ':'-separated).",
     )(f)
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """Where the signing key is: an encrypted PKCS#12 file, or a key on a PKCS#11 token."""
+
+    p12: Path | None
+    passphrase_env: str | None
+    pkcs11_lib: Path | None
+    token_label: str | None
+    key_label: str | None
+    pin_env: str | None
+
+
+_KEY_PARAMS = ("key", "passphrase_env", "pkcs11_lib", "token_label", "key_label", "pin_env")
+
+
+def signing_key_options(f: F) -> F:
+    """--key FILE.p12 [--passphrase-env VAR], or --pkcs11-lib --token-label --key-label
+    [--pin-env VAR]; the command receives them as one `key: KeySpec` argument."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = [kwargs.pop(name) for name in _KEY_PARAMS]
+        kwargs["key"] = _checked(KeySpec(*values))
+        return f(*args, **kwargs)
+
+    options = [
+        click.option(
+            "--pin-env",
+            metavar="VAR",
+            help="Read the token's user PIN from this environment variable (default: ask).",
+        ),
+        click.option("--key-label", help="Label of the key and its certificate on the token."),
+        click.option("--token-label", help="Label of the PKCS#11 token (smartcard, HSM)."),
+        click.option(
+            "--pkcs11-lib",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="PKCS#11 library of the token, e.g. /usr/lib/softhsm/libsofthsm2.so.",
+        ),
+        click.option(
+            "--passphrase-env",
+            metavar="VAR",
+            help="Read the key file's passphrase from this environment variable (default: ask).",
+        ),
+        click.option(
+            "--key",
+            "key",
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Your signing key and certificate (encrypted PKCS#12 file).",
+        ),
+    ]
+    decorated: Any = wrapper
+    for option in options:
+        decorated = option(decorated)
+    return decorated  # type: ignore[no-any-return]
+
+
+def _checked(spec: KeySpec) -> KeySpec:
+    """One key, named completely: a file or a token, with its own secret's variable."""
+    token = (spec.pkcs11_lib, spec.token_label, spec.key_label)
+    if spec.p12 is not None and any(token):
+        raise click.UsageError("give either --key FILE.p12 or a token (--pkcs11-lib ...), not both")
+    if spec.p12 is not None and spec.pin_env:
+        raise click.UsageError("--pin-env is for a token; a key file takes --passphrase-env")
+    if spec.p12 is None and not all(token):
+        raise click.UsageError(
+            "give your key: --key FILE.p12, or --pkcs11-lib PATH --token-label L --key-label K"
+        )
+    if spec.p12 is None and spec.passphrase_env:
+        raise click.UsageError("--passphrase-env is for a key file; a token takes --pin-env")
+    return spec

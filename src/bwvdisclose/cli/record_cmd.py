@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -11,42 +12,24 @@ from bwvdisclose.cases import COURSES, Cases, current_values
 from bwvdisclose.cli.common import actor, open_case
 from bwvdisclose.cli.options import (
     Choice,
+    KeySpec,
     actor_options,
     criteria_option,
+    signing_key_options,
     store_option,
     trust_option,
     tsa_option,
 )
 from bwvdisclose.cli.terminal import echo
+from bwvdisclose.cli.trust import opened_identity, trust_roots
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import RecordError
 from bwvdisclose.explain import OUTCOME_TEXT
 from bwvdisclose.policy.load import resolve_policy_folder
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES
-from bwvdisclose.signing import Identity, load_identity, passphrase_from
-from bwvdisclose.signoff import ROLE_TEXT, missing_roles
-
-
-def key_options(f: click.decorators.FC) -> click.decorators.FC:
-    f = click.option(
-        "--passphrase-env",
-        metavar="VAR",
-        help="Read the key's passphrase from this environment variable (default: ask).",
-    )(f)
-    return click.option(
-        "--key",
-        "key",
-        required=True,
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="Your signing key and certificate (encrypted PKCS#12 file).",
-    )(f)
-
-
-def identity_from(key: Path, passphrase_env: str | None) -> Identity:
-    def ask() -> str:
-        return str(click.prompt(f"Passphrase for {key.name}", hide_input=True))
-
-    return load_identity(key, passphrase_from(passphrase_env, None if passphrase_env else ask))
+from bwvdisclose.trust.approval import approver, find_approval
+from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.signoff import ROLE_TEXT, missing_roles
 
 
 @click.command("decide")
@@ -76,6 +59,7 @@ def identity_from(key: Path, passphrase_env: str | None) -> Identity:
 )
 @store_option
 @criteria_option
+@trust_option
 @actor_options
 def decide_command(
     case_id: str,
@@ -86,6 +70,7 @@ def decide_command(
     notes: tuple[str, ...],
     store: str,
     criteria: Path | None,
+    trust: tuple[Path, ...],
     user: str | None,
     user_role: str,
     number: str | None,
@@ -96,16 +81,25 @@ def decide_command(
     recommendation needs a written justification (--rationale); no decision can
     be recorded while the recommendation is incomplete or awaiting advice. A
     decision to publish needs --review-by; each condition of the decision needs a
-    --note saying what was done about it (asked for at a terminal).
+    --note saying what was done about it (asked for at a terminal). Only a policy
+    version approved by a trusted policy owner decides (exit 3 otherwise).
     """
     cases = open_case(store, criteria, case_id)
+    checker = TrustChecker(trust_roots(trust))
+    folder = cases.folder or resolve_policy_folder(criteria)
+    approval = find_approval(folder, cases.policy, checker, dt.datetime.now(dt.UTC))
     who = actor(user, user_role, number)
     given = parse_notes(notes)
     given.update(ask_notes(cases, case_id, outcome, given))
-    body = cases.decide(case_id, who, outcome, rationale, review_by, given, course=course)
+    body = cases.decide(
+        case_id, who, outcome, rationale, review_by, given, approval=approval, course=course
+    )
     departure = " (departs from the recommendation, justified)" if body.departure else ""
     chosen = f", {COURSES[course][1].lower()}" if course else ""
     echo(f"{case_id}: decided {OUTCOME_TEXT[outcome].lower()}{chosen}{departure}")
+    echo(
+        f"Policy {cases.policy.id} version {cases.policy.version} approved by {approver(approval)}"
+    )
     if body.review_by:
         echo(f"Review the released footage by {body.review_by}")
     for cid, text in (body.condition_notes or {}).items():
@@ -146,32 +140,29 @@ def ask_notes(cases: Cases, case_id: str, outcome: str, given: dict[str, str]) -
 @click.command("sign")
 @click.argument("case_id")
 @click.option("--role", required=True, type=Choice(list(ROLE_TEXT)), help="The role you sign in.")
-@click.option("--rank", default="", help="Your rank, if the certificate does not say.")
-@click.option(
-    "--number",
-    "signer_number",
-    default="",
-    help="Your collar number, if the certificate does not say.",
-)
-@key_options
+@signing_key_options
 @store_option
 @criteria_option
+@trust_option
 def sign_command(
     case_id: str,
     role: str,
-    rank: str,
-    signer_number: str,
-    key: Path,
-    passphrase_env: str | None,
+    key: KeySpec,
     store: str,
     criteria: Path | None,
+    trust: tuple[Path, ...],
 ) -> None:
-    """Sign off the decision on CASE_ID in ROLE, with a signature over the case's head.
+    """Sign off the decision on CASE_ID in ROLE: a signed statement of the case, its head,
+    the role, your certificate, the outcome and the policy.
 
-    A sign-off goes stale when the case changes afterwards and must be repeated.
+    Your name, role, rank and number come from your certificate, which must chain to a
+    trust root (exit 3 if not). A sign-off goes stale when the case changes afterwards
+    and must be repeated.
     """
     cases = open_case(store, criteria, case_id)
-    body = cases.sign(case_id, identity_from(key, passphrase_env), role, rank, signer_number)
+    checker = TrustChecker(trust_roots(trust))
+    with opened_identity(key) as identity:
+        body = cases.sign(case_id, identity, role, checker)
     echo(
         f"{case_id}: signed as {ROLE_TEXT[role].lower()} by {body.signer.name} "
         f"over head {body.head}"
@@ -186,7 +177,7 @@ def sign_command(
 
 @click.command("record")
 @click.argument("case_id")
-@key_options
+@signing_key_options
 @click.option(
     "--out", type=click.Path(path_type=Path, dir_okay=False), help="Also write the PDF here."
 )
@@ -196,8 +187,7 @@ def sign_command(
 @criteria_option
 def record_command(
     case_id: str,
-    key: Path,
-    passphrase_env: str | None,
+    key: KeySpec,
     out: Path | None,
     tsa: str | None,
     trust: tuple[Path, ...],
@@ -206,30 +196,28 @@ def record_command(
 ) -> None:
     """Render the signed PDF/A-3a decision record for CASE_ID (decision maker's key).
 
-    The record is filed in the case folder (records/) and, with --out, written there too.
+    Every sign-off and the policy approval must be intact and trusted (exit 3 if one is
+    not). The record is filed in the case folder (records/) and, with --out, written there.
     With --tsa the seal is timestamped and carries the revocation data of every
-    certificate up to the --trust roots (PAdES B-LTA); a revoked signer, or one whose
+    certificate up to the trust roots (PAdES B-LTA); a revoked signer, or one whose
     status cannot be fetched, is refused and nothing is written.
     """
-    from bwvdisclose.ltv.settings import LtvSettings, load_roots
+    from bwvdisclose.ltv.settings import LtvSettings
     from bwvdisclose.record.build import render_record
 
     if out is not None and out.exists():
         raise RecordError(f"{out} already exists; choose another --out")
     if out is not None and not out.parent.is_dir():
         raise RecordError(f"{out.parent} is not a folder")
-    ltv = LtvSettings.of(tsa, load_roots(trust)) if tsa else None
+    roots = trust_roots(trust)
+    ltv = LtvSettings.of(tsa, list(roots.certificates)) if tsa else None
     cases = open_case(store, criteria, case_id)
-    identity = identity_from(key, passphrase_env)
-    done = render_record(
-        cases.store,
-        case_id,
-        cases.policy,
-        cases.folder or resolve_policy_folder(criteria),
-        identity,
-        out,
-        ltv,
-    )
+    checker = TrustChecker(roots)
+    with opened_identity(key) as identity:
+        done = render_record(
+            cases.store, case_id, cases.policy, cases.folder or resolve_policy_folder(criteria),
+            identity, out, checker, ltv,
+        )  # fmt: skip
     level = "PAdES B-LTA, timestamped" if ltv else "PAdES B-B, not timestamped"
     echo(f"{case_id}: signed record ({level}) written to {done.path}")
     echo(f"  sha256 {done.sha256}, {done.size} bytes, covers log head {done.head}")

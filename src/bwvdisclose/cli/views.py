@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from bwvdisclose.case import AnswerChangedEvent, CaseState
+from bwvdisclose.case import AnswerChangedEvent, CaseState, PolicyApproval
 from bwvdisclose.cases import COURSES
 from bwvdisclose.caseview import CaseView
 from bwvdisclose.checklist import applicable
@@ -35,6 +35,7 @@ def header(console: Console, view: CaseView) -> None:
         console.print(
             f"  Decided: [bold]{d.outcome}[/]{escape(course)} by {escape(d.actor.name)}{dep}"
         )
+        console.print(f"  {approval_line(d.approval)}", markup=False)
         if d.review_by:
             console.print(f"  Review the released footage by {d.review_by}")
         for cid, note in (d.condition_notes or {}).items():
@@ -47,6 +48,18 @@ def header(console: Console, view: CaseView) -> None:
 
 def _plain(console: Console, text: str) -> None:
     console.print(text, markup=False)
+
+
+def approval_line(approval: PolicyApproval | None) -> str:
+    """Who approved the policy version the decision was made under (as the decision says)."""
+    from bwvdisclose.trust.approval import approver
+
+    if approval is None:
+        return "Policy approval: none recorded with the decision"
+    return (
+        f"Policy {approval.policy_id} version {approval.version} approved by "
+        f"{approver(approval)} at {approval.approved_at} (checked by `verify`)"
+    )
 
 
 def disclosure_table(state: CaseState) -> Table | None:

@@ -17,17 +17,20 @@ from markupsafe import Markup, escape
 
 from bwvdisclose.case import CaseState, Event, RecordRendered, fold
 from bwvdisclose.caseview import case_view
-from bwvdisclose.errors import RecordError
+from bwvdisclose.errors import RecordError, TrustError
 from bwvdisclose.ltv.settings import LtvSettings
 from bwvdisclose.policy.load import policy_bundle
 from bwvdisclose.policy.models import Policy, PolicyRef
 from bwvdisclose.record.context import record_context
 from bwvdisclose.record.html import render_html, templates_dir
 from bwvdisclose.record.pdf import Attachment
-from bwvdisclose.signing import Identity, cert_fingerprint
-from bwvdisclose.signoff import missing_roles, refuse_stale
 from bwvdisclose.store import CaseStore
 from bwvdisclose.store.files import write_new
+from bwvdisclose.trust.approval import check_decisions
+from bwvdisclose.trust.keys import cert_fingerprint
+from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.signoff import check_signoffs, missing_roles, refuse_stale
+from bwvdisclose.trust.statement import AnyIdentity
 
 EVENTS_FILE = "case-events.jsonl"
 POLICY_FILE = "policy-files.json"
@@ -79,7 +82,7 @@ def attachments_for(log: bytes, policy_folder: Path) -> list[Attachment]:
     ]
 
 
-def check_ready(state: CaseState, policy: Policy, identity: Identity) -> None:
+def check_ready(state: CaseState, policy: Policy, identity: AnyIdentity) -> None:
     """Refuse a record before the decision is made and signed, or with another key."""
     refuse_stale(state, policy, "recorded")
     missing = missing_roles(state, policy)
@@ -105,13 +108,28 @@ def check_ready(state: CaseState, policy: Policy, identity: Identity) -> None:
         )
 
 
+def check_trusted(events: list[Event], identity: AnyIdentity, checker: TrustChecker) -> None:
+    """Issue no record over a broken or untrusted sign-off, approval or sealing key."""
+    findings = [*check_signoffs(events, checker), *check_decisions(events, checker)]
+    broken = [f.text for f in findings if f.kind == "broken"]
+    if broken:
+        raise RecordError(f"no record is issued: {broken[0]}")
+    if findings:
+        raise TrustError(f"no record is issued: {findings[0].text}")
+    now = dt.datetime.now(dt.UTC)
+    trust = checker.check(identity.certificate, now, identity.chain, "decision_maker")
+    if not trust.trusted:
+        raise TrustError(f"no record is issued: the sealing key is not trusted: {trust.problem}")
+
+
 def render_record(
     store: CaseStore,
     case_id: str,
     policy: Policy,
     policy_folder: Path,
-    identity: Identity,
-    out: Path | None = None,
+    identity: AnyIdentity,
+    out: Path | None,
+    checker: TrustChecker,
     ltv: LtvSettings | None = None,
 ) -> Rendered:
     """Render, seal, write (atomically, 0600) and log the record; return where it is."""
@@ -125,6 +143,7 @@ def render_record(
         )
     state = fold(events)
     check_ready(state, policy, identity)
+    check_trusted(list(events), identity, checker)
     if ltv is not None:  # a revoked or unknown signer is refused before the slow render
         from bwvdisclose.ltv.archive import preflight
 

@@ -2,8 +2,9 @@
 
 The PDF signature, the embedded case log's hash chain ending at the head the record
 names, every sign-off signature in that log, the decision maker's key as the PDF's
-signer, the embedded policy files against the hash the case recorded, and the head
-printed on the page.
+signer, the embedded policy files against the hash the case recorded, the approval
+of that policy, and the head printed on the page. Each signature is checked twice:
+intact (a failure) and trusted under the configured roots ("not trusted").
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ from bwvdisclose.case import CaseState, Event, SignoffRecordedEvent, fold
 from bwvdisclose.case.verify import Head, scan_log
 from bwvdisclose.policy.load import bundle_sha256
 from bwvdisclose.record.build import EVENTS_FILE, HEAD_KEYWORD, POLICY_FILE
-from bwvdisclose.signing import verify_head_signature
+from bwvdisclose.trust.approval import approver, check_decisions
+from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.roots import TrustRoots, as_roots
+from bwvdisclose.trust.signoff import check_signoffs
 
 if TYPE_CHECKING:
     from bwvdisclose.record.verify import PdfCheck
@@ -33,9 +37,10 @@ HEAD_RE = re.compile(re.escape(HEAD_KEYWORD) + r"([0-9a-f]{64})")
 
 @dataclass
 class RecordCheck:
-    """Each check as a line: passed or failed, and what it was."""
+    """Each check as a line: passed or failed, and what it was; and what is not trusted."""
 
     lines: list[tuple[bool, str]] = field(default_factory=list)
+    untrusted: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def add(self, ok: bool, text: str) -> bool:
@@ -43,19 +48,26 @@ class RecordCheck:
         return ok
 
     @property
-    def ok(self) -> bool:
+    def intact(self) -> bool:
+        """Every check of integrity passed (trust aside)."""
         return bool(self.lines) and all(ok for ok, _ in self.lines)
+
+    @property
+    def ok(self) -> bool:
+        """Intact and trusted: the only result that is "verified"."""
+        return self.intact and not self.untrusted
 
 
 def check_record(
-    pdf: bytes, trust: Sequence[x509.Certificate], at: dt.datetime | None = None
+    pdf: bytes, trust: TrustRoots | Sequence[x509.Certificate], at: dt.datetime | None = None
 ) -> RecordCheck:
     """Every check of a record; `at` moves the validation time (tests of later verifiers)."""
     from bwvdisclose.record.verify import extract_attachments, verify_pdf
 
+    trust = as_roots(trust)
     result = RecordCheck()
     sig = verify_pdf(pdf, trust, at)
-    _signature_lines(result, sig, bool(trust))
+    _signature_lines(result, sig)
     if not sig.signed or not sig.intact:
         return result
     files = extract_attachments(pdf)
@@ -71,26 +83,29 @@ def check_record(
     if events is None:
         return result
     state = fold(events)
-    _signoff_lines(result, events, state, sig.fingerprint)
+    checker = TrustChecker(trust)
+    _signoff_lines(result, events, state, sig.fingerprint, checker)
     _policy_lines(result, files.get(POLICY_FILE), state)
+    _approval_lines(result, events, state, checker)
     _printed_head(result, pdf, head)
     return result
 
 
-def _signature_lines(result: RecordCheck, sig: PdfCheck, trusted_given: bool) -> None:
+def _signature_lines(result: RecordCheck, sig: PdfCheck) -> None:
     result.add(sig.signed, "the PDF carries a signature")
     result.add(
         sig.intact and sig.whole_file, "the PDF signature is valid and covers the whole file"
     )
     for problem in sig.problems:
-        if trusted_given or "trust" not in problem.lower():
-            result.add(False, problem)
-    if trusted_given:
-        name = re.search(r"Common Name: ([^,]+)", sig.signer)
-        who = name.group(1) if name else sig.signer
-        result.add(sig.trusted, f"the signer ({who}) chains to a trusted certificate")
+        result.add(False, problem)
+    if not sig.signed or not sig.intact:
+        return
+    name = re.search(r"Common Name: ([^,]+)", sig.signer)
+    who = name.group(1) if name else sig.signer
+    if sig.trusted:
+        result.add(True, f"the PDF's signer ({who}) chains to a trust root")
     else:
-        result.notes.append("signer not checked against a trust root: give --trust CERT")
+        result.untrusted.append(f"the PDF seal by {who} is not trusted: {sig.trust_problem}")
     _timestamp_lines(result, sig)
 
 
@@ -99,7 +114,7 @@ def _timestamp_lines(result: RecordCheck, sig: PdfCheck) -> None:
     if not sig.archive_times:
         result.notes.append(
             "not timestamped: the seal's time is the signer's own clock, and its certificate "
-            "is judged as it stands today"
+            "is judged at that time"
         )
         return
     if sig.signed_at is not None:
@@ -151,16 +166,27 @@ def _log_lines(result: RecordCheck, log: bytes, head: str) -> list[Event] | None
 
 
 def _signoff_lines(
-    result: RecordCheck, events: list[Event], state: CaseState, pdf_signer: str
+    result: RecordCheck,
+    events: list[Event],
+    state: CaseState,
+    pdf_signer: str,
+    checker: TrustChecker,
 ) -> None:
     signoffs = [e for e in events if isinstance(e, SignoffRecordedEvent)]
     result.add(bool(signoffs), "the log holds sign-offs")
+    findings = list(check_signoffs(events, checker))
     for s in signoffs:
-        good = verify_head_signature(s.certificate, s.head, s.signature, s.algorithm)
-        result.add(
-            good,
-            f"sign-off by {s.signer.name} as {s.role}: signature over head {s.head[:16]}… valid",
-        )
+        mine = [f for f in findings if f.text.startswith(f"event {s.seq}:")]
+        broken = [f.text for f in mine if f.kind == "broken"]
+        for text in broken:
+            result.add(False, text)
+        if not broken:
+            result.add(
+                True,
+                f"sign-off by {s.signer.name} as {s.role}: signed statement over head "
+                f"{s.head[:16]}… valid",
+            )
+        result.untrusted += [f.text for f in mine if f.kind == "untrusted"]
     maker = [s for s in state.current_signoffs() if s.role == "decision_maker"]
     result.add(
         bool(maker) and maker[-1].fingerprint == pdf_signer,
@@ -184,6 +210,24 @@ def _policy_lines(result: RecordCheck, bundle: bytes | None, state: CaseState) -
         f"the embedded policy files hash to the policy the case used "
         f"({used.sha256[:16] if used else '?'}…)",
     )
+
+
+def _approval_lines(
+    result: RecordCheck, events: list[Event], state: CaseState, checker: TrustChecker
+) -> None:
+    decision = state.decision
+    if decision is None:
+        return
+    findings = [
+        f for f in check_decisions(events, checker) if f.text.startswith(f"event {decision.seq}:")
+    ]
+    for f in findings:
+        if f.kind == "broken":
+            result.add(False, f.text)
+        else:
+            result.untrusted.append(f.text)
+    if not findings and decision.approval is not None:
+        result.add(True, f"the policy was approved by {approver(decision.approval)}")
 
 
 def _printed_head(result: RecordCheck, pdf: bytes, head: str) -> None:

@@ -28,8 +28,10 @@ from bwvdisclose.explain import OUTCOME_TEXT, flip_text, referral_status, show_a
 from bwvdisclose.localtime import uk_time
 from bwvdisclose.policy.models import Policy
 from bwvdisclose.recommendation import Recommendation, TraceItem
-from bwvdisclose.signing import load_cert_pem, subject_details
-from bwvdisclose.signoff import ROLE_TEXT
+from bwvdisclose.trust.approval import approver
+from bwvdisclose.trust.keys import load_cert_pem
+from bwvdisclose.trust.profile import TEST_ORG
+from bwvdisclose.trust.signoff import ROLE_TEXT
 
 OPTIONS = (
     ("publish", "publish", "Publish the footage"),
@@ -70,6 +72,7 @@ def record_context(
             "sha256": policy.sha256,
             "title": policy.title,
             "effective": policy.effective.isoformat(),
+            "approval": _approval(state),
         },
         "recommendation": _recommendation(policy, rec),
         "decision": _decision(view),
@@ -275,7 +278,7 @@ def _referrals(policy: Policy, rec: Recommendation) -> list[dict[str, Any]]:
 def _signoffs(state: CaseState) -> list[dict[str, Any]]:
     rows = []
     for s in state.signoffs:
-        details = subject_details(load_cert_pem(s.certificate))
+        subject = load_cert_pem(s.certificate).subject
         rows.append(
             {
                 "role_text": ROLE_TEXT[s.role],
@@ -286,10 +289,21 @@ def _signoffs(state: CaseState) -> list[dict[str, Any]]:
                 "head": s.head,
                 "fingerprint": s.fingerprint,
                 "stale": not state.is_current(s),
-                "test_only": bool(details["test_only"]),
+                "test_only": any(TEST_ORG in str(a.value) for a in subject),
             }
         )
     return rows
+
+
+def _approval(state: CaseState) -> dict[str, str] | None:
+    approval = state.decision.approval if state.decision else None
+    if approval is None:
+        return None
+    return {
+        "by": approver(approval),
+        "at": approval.approved_at,
+        "fingerprint": approval.fingerprint,
+    }
 
 
 def _sections(state: CaseState, policy: Policy) -> list[dict[str, Any]]:

@@ -10,12 +10,11 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-
 from bwvdisclose.errors import RecordError
 from bwvdisclose.ltv.settings import LtvSettings
-from bwvdisclose.signing import Identity, load_identity
+from bwvdisclose.trust.keys import load_identity, pdf_signer
+from bwvdisclose.trust.statement import AnyIdentity
+from bwvdisclose.trust.token import TokenIdentity
 
 SIGNATURE_FIELD = "DecisionRecordSignature"
 
@@ -30,14 +29,14 @@ def seal_pdf(
 
 def seal_with(
     pdf: bytes,
-    identity: Identity,
+    identity: AnyIdentity,
     *,
     reason: str,
     location: str,
     name: str,
     ltv: LtvSettings | None = None,
 ) -> bytes:
-    """Sign with an identity already opened (the benchmark and batch jobs reuse one).
+    """Sign with an identity already opened: a PKCS#12 key in memory or a key on a token.
 
     With `ltv`, the seal is PAdES B-LTA (timestamp, revocation data, document timestamp).
     """
@@ -45,7 +44,7 @@ def seal_with(
         from bwvdisclose.ltv.archive import seal_lta
 
         return seal_lta(
-            pdf, _pyhanko_signer(identity), identity.certificate, identity.chain, ltv,
+            pdf, _signer_for(identity), identity.certificate, identity.chain, ltv,
             _align_producer, field_name=SIGNATURE_FIELD, reason=reason, location=location,
             name=name,
         )  # fmt: skip
@@ -66,7 +65,7 @@ def seal_with(
         if writer.prev.embedded_signatures:
             raise RecordError("this PDF is already sealed; refusing to add a second signature")
         _align_producer(writer)
-        out = signers.PdfSigner(meta, signer=_pyhanko_signer(identity)).sign_pdf(writer)
+        out = signers.PdfSigner(meta, signer=_signer_for(identity)).sign_pdf(writer)
     except PdfError as exc:
         raise RecordError(f"cannot seal the record: {exc}") from None
     data: bytes = out.getvalue()
@@ -90,35 +89,8 @@ def _align_producer(writer: Any) -> None:
     writer.set_info(info)
 
 
-def _pyhanko_signer(identity: Identity) -> Any:
-    """A pyHanko SimpleSigner from an in-memory identity; the key never touches disk.
-
-    SimpleSigner re-imports (and, for RSA, re-validates) its key on every raw
-    signature, twice a seal; signing with the key object already loaded saves
-    about a quarter of a second. Other mechanisms fall back to pyHanko's path.
-    """
-    from asn1crypto import keys, x509
-    from pyhanko.sign import signers
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
-    from pyhanko_certvalidator.util import get_pyca_cryptography_hash
-
-    class _LoadedKeySigner(signers.SimpleSigner):
-        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
-            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
-            if mechanism.signature_algo == "rsassa_pkcs1v15" and isinstance(
-                identity.key, rsa.RSAPrivateKey
-            ):
-                digest = get_pyca_cryptography_hash(digest_algorithm)
-                return identity.key.sign(data, padding.PKCS1v15(), digest)
-            return super().sign_raw(data, digest_algorithm)
-
-    der = serialization.Encoding.DER
-    key_der = identity.key.private_bytes(
-        der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    certs = [x509.Certificate.load(c.public_bytes(der)) for c in identity.chain]
-    return _LoadedKeySigner(
-        signing_cert=x509.Certificate.load(identity.certificate.public_bytes(der)),
-        signing_key=keys.PrivateKeyInfo.load(key_der),
-        cert_registry=SimpleCertificateStore.from_certs(certs),  # type: ignore[no-untyped-call]
-    )
+def _signer_for(identity: AnyIdentity) -> Any:
+    """pyHanko's signer: the token's PKCS11Signer, or a SimpleSigner over the loaded key."""
+    if isinstance(identity, TokenIdentity):
+        return identity.signer
+    return pdf_signer(identity)

@@ -17,9 +17,12 @@ from io import BytesIO
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from bwvdisclose.errors import RecordError
+from bwvdisclose.trust.roots import TrustRoots, as_roots, validation_context
+
+NO_ROOTS = "no trust roots are configured (give --trust or BWVDISCLOSE_TRUST)"
+LTA_UNTRUSTED = "the signer's certificate does not chain to a trusted certificate"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class PdfCheck:
     problems: tuple[str, ...]
     signed_at: dt.datetime | None = None
     archive_times: tuple[dt.datetime, ...] = ()
+    trust_problem: str = ""  # why the signer is not trusted (not a problem of integrity)
 
     @property
     def ok(self) -> bool:
@@ -47,18 +51,21 @@ class PdfCheck:
 
 
 def verify_pdf(
-    pdf: bytes, trust: Sequence[x509.Certificate], at: dt.datetime | None = None
+    pdf: bytes, trust: TrustRoots | Sequence[x509.Certificate], at: dt.datetime | None = None
 ) -> PdfCheck:
-    """Check the record's signature against the given trust certificates. Never raises.
+    """Check the record's signature: intact, whole file, and trusted under `trust`.
 
     A record with document timestamps is validated offline at the time they prove
-    (`at` moves the validation time, for tests of what a later verifier sees).
+    (`at` moves the validation time, for tests of what a later verifier sees). A seal
+    without timestamps (PAdES B-B) is judged at the signing time it states (or `at`).
+    Trust asks the non-repudiation key usage pyHanko asks of a signer. Never raises:
+    integrity failures are `problems`, a signer not trusted is `trust_problem`.
     """
     with _quiet("pyhanko", "pyhanko_certvalidator", "asyncio"):
-        return _verify(pdf, trust, at)
+        return _verify(pdf, as_roots(trust), at)
 
 
-def _verify(pdf: bytes, trust: Sequence[x509.Certificate], at: dt.datetime | None) -> PdfCheck:
+def _verify(pdf: bytes, trust: TrustRoots, at: dt.datetime | None) -> PdfCheck:
     try:
         reader = _reader(pdf)
         signatures = list(reader.embedded_regular_signatures)
@@ -83,7 +90,7 @@ def _check_lta(
     pdf: bytes,
     seal: Any,
     stamps: list[Any],
-    trust: Sequence[x509.Certificate],
+    trust: TrustRoots,
     at: dt.datetime | None,
 ) -> PdfCheck:
     from bwvdisclose.ltv.validate import validate_lta
@@ -93,17 +100,22 @@ def _check_lta(
         form += _contents_problems(pdf, stamp, timestamp=True)
     if form:
         return _failed(form[0], signed=True)
-    lta = validate_lta(seal, stamps, trust, at)
+    form += _certificate_problems(seal, trust)
+    lta = validate_lta(seal, stamps, list(trust.certificates), at)
+    untrusted = [p for p in lta.problems if p.startswith(LTA_UNTRUSTED)]
+    if not trust:
+        untrusted = [NO_ROOTS]
     return PdfCheck(
         signed=True,
         intact=lta.intact and not form,
         whole_file=lta.whole_file,
-        trusted=lta.trusted,
+        trusted=lta.trusted and bool(trust),
         signer=lta.signer,
         fingerprint=lta.fingerprint,
-        problems=tuple(form) + lta.problems,
+        problems=tuple(form) + tuple(p for p in lta.problems if not p.startswith(LTA_UNTRUSTED)),
         signed_at=lta.signed_at,
         archive_times=lta.archive_times,
+        trust_problem=untrusted[0] if untrusted else "",
     )
 
 
@@ -121,19 +133,14 @@ def _quiet(*names: str) -> Iterator[None]:
             logger.setLevel(level)
 
 
-def _check(
-    pdf: bytes, sig: Any, trust: Sequence[x509.Certificate], at: dt.datetime | None = None
-) -> PdfCheck:
-    from asn1crypto import x509 as asn1_x509
+def _check(pdf: bytes, sig: Any, trust: TrustRoots, at: dt.datetime | None = None) -> PdfCheck:
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
 
-    roots = [asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in trust]
-    context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=at)
+    context = validation_context(trust, at or sig.self_reported_timestamp)
     status = validate_pdf_signature(sig, context)
-    problems = _contents_problems(pdf, sig)
+    problems = _contents_problems(pdf, sig) + _certificate_problems(sig, trust)
     intact = bool(status.intact and status.valid) and not problems
     whole = (
         status.coverage == SignatureCoverageLevel.ENTIRE_FILE
@@ -143,17 +150,24 @@ def _check(
         problems.append("the signed bytes do not match the signature (the file was altered)")
     if not whole:
         problems.append("the signature does not cover the whole file (changed after signing)")
-    if not status.trusted:
-        problems.append("the signer's certificate does not chain to a trusted certificate")
     cert = status.signing_cert
+    untrusted = ""
+    if not trust:
+        untrusted = NO_ROOTS
+    elif not status.trusted:
+        untrusted = (
+            "its certificate does not chain to a trust root, valid at signing time, "
+            "with the non-repudiation key usage"
+        )
     return PdfCheck(
         signed=True,
         intact=intact,
         whole_file=whole,
-        trusted=bool(status.trusted),
+        trusted=bool(status.trusted) and bool(trust),
         signer=cert.subject.human_friendly,
         fingerprint=hashlib.sha256(cert.dump()).hexdigest(),
         problems=tuple(problems),
+        trust_problem=untrusted,
     )
 
 
@@ -173,6 +187,38 @@ def _contents_problems(pdf: bytes, sig: Any, *, timestamp: bool = False) -> list
         check_cms_form(contents, timestamp=timestamp)
     except ValueError as exc:
         return [f"the signature container was altered: {_one_line(exc)}"]
+    return []
+
+
+def _certificate_problems(sig: Any, trust: TrustRoots) -> list[str]:
+    """Each certificate carried in the signature must verify under its issuer where known.
+
+    The signer's own certificate is covered by the signed attributes; a CA certificate
+    carried beside it is not, and a validator that takes the root from the trust list
+    never reads it. Checking every carried certificate's signature against its issuer
+    (itself, for a root) catches a changed byte there too.
+    """
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+
+    try:
+        carried = [
+            x509.load_der_x509_certificate(c.chosen.dump()) for c in sig.signed_data["certificates"]
+        ]
+    except (ValueError, TypeError, KeyError):
+        return ["a certificate carried in the signature cannot be read (the file was altered)"]
+    issuers = carried + list(trust.certificates)
+    for cert in carried:
+        for issuer in (i for i in issuers if i.subject == cert.issuer):
+            try:
+                cert.verify_directly_issued_by(issuer)
+                break
+            except (ValueError, TypeError, InvalidSignature):
+                continue
+        else:
+            if any(i.subject == cert.issuer for i in issuers):
+                subject = cert.subject.rfc4514_string()[:120]
+                return [f"the certificate {subject} carried in the signature was altered"]
     return []
 
 

@@ -23,18 +23,25 @@ from bwvdisclose.case import Actor
 from bwvdisclose.errors import CaseError
 from bwvdisclose.policy.load import criteria_root, default_policy_dir, load_policy
 from bwvdisclose.policy.models import Policy
-from bwvdisclose.signing import Identity, create_test_identity, load_identity
 from bwvdisclose.store import open_store
 from bwvdisclose.store.bulk import sync_store, write_case
 from bwvdisclose.store.folder import FolderStore
 from bwvdisclose.synth.plan import Answers, example_answers, random_answers
 from bwvdisclose.synth.text import DEMO_PASSPHRASE, OFFICERS, SIGNERS
 from bwvdisclose.synth.timeline import CaseLife, Signers, live
+from bwvdisclose.trust.approval import approval_of
+from bwvdisclose.trust.ca import CA_CERT, CA_KEY, issue_test_identity, load_ca, make_test_ca
+from bwvdisclose.trust.keys import Identity, load_cert_pem, load_identity
+from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.profile import POLICY_OWNER
+from bwvdisclose.trust.roots import TrustRoots
 
 START = dt.datetime(2024, 7, 1, 8, 0, tzinfo=dt.UTC)
 SPAN = dt.timedelta(days=548)  # about 18 months
 SWITCH = 0.4  # the share of the span (from START) before the new default version applies
 EARLIER = "met-bwv-2020"  # the version stored cases opened before SWITCH name (2020.1)
+ISSUED = START - dt.timedelta(days=30)  # the demo CA and identities are valid from here
+OWNER = ("Olivia Grant", POLICY_OWNER, "Head of Information Governance", "IG 0001")
 
 __all__ = ["DEMO_PASSPHRASE", "default_keys_dir", "demo_signers", "generate_store"]
 
@@ -46,8 +53,10 @@ def default_keys_dir(store: Path) -> Path:
 
 
 def demo_signers(keys_dir: Path) -> Signers:
-    """Load the demo TEST identities from `keys_dir`, making any that are missing.
+    """Load the demo TEST CA and identities from `keys_dir`, making any that are missing.
 
+    The CA (`ca.pem` there: the trust root for `audit verify --trust`) issues the
+    signers and a policy owner, all valid from before the first synthetic case.
     Loaded once per folder and process: opening an encrypted PKCS#12 file is slow.
     """
     return _signers(Path(keys_dir).resolve())
@@ -55,19 +64,31 @@ def demo_signers(keys_dir: Path) -> Signers:
 
 @cache
 def _signers(keys_dir: Path) -> Signers:
+    if not (keys_dir / CA_KEY).exists():
+        make_test_ca(keys_dir, DEMO_PASSPHRASE, name="bwvdisclose demo TEST CA", not_before=ISSUED)
+    ca = load_ca(keys_dir, DEMO_PASSPHRASE)
     deciders: list[tuple[Identity, Actor]] = []
     others: dict[str, Identity] = {}
-    for name, role, rank, number in SIGNERS:
+    for name, role, rank, number in (*SIGNERS, OWNER):
         stem = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
         p12 = keys_dir / f"{stem}.p12"
         if not p12.exists():
-            create_test_identity(name, role, keys_dir, DEMO_PASSPHRASE, rank=rank, number=number)
+            issue_test_identity(
+                ca, keys_dir, DEMO_PASSPHRASE, name=name, role=role, rank=rank, number=number,
+                not_before=ISSUED, days=3650,
+            )  # fmt: skip
         identity = load_identity(p12, DEMO_PASSPHRASE)
         if role == "decision_maker":
             deciders.append((identity, Actor(name=name, role="decision maker", number=number)))
         else:
             others[role] = identity
-    return Signers(decision_makers=tuple(deciders), others=others)
+    roots = TrustRoots((load_cert_pem(keys_dir / CA_CERT),))
+    return Signers(
+        decision_makers=tuple(deciders),
+        others=others,
+        policy_owner=others.pop(POLICY_OWNER),
+        checker=TrustChecker(roots),
+    )
 
 
 def generate_store(
@@ -96,7 +117,8 @@ def generate_store(
         case_id = f"BWV-{opened.year}-{numbers[opened.year]:04d}"
         policy, placed = next(p for first, p in reversed(phases) if i >= first)
         plan = placed.get(i)
-        life = CaseLife(rng, policy, opened)
+        approval = approval_of(policy, signers.policy_owner, ISSUED)
+        life = CaseLife(rng, policy, opened, approval, signers.checker)
         officer = rng.choice(OFFICERS)
         life.open(case_id, officer)
         live(life, random_answers(rng, policy) if plan is None else plan, officer, signers)

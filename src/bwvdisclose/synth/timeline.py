@@ -15,20 +15,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bwvdisclose.case import Actor, AnswerChanged, AnswerRecorded, CaseOpened, fold
-from bwvdisclose.case.payloads import RecommendationComputed, RecordRendered
+from bwvdisclose.case.payloads import PolicyApproval, RecommendationComputed, RecordRendered
 from bwvdisclose.cases import decision_for
 from bwvdisclose.disclosure import PUBLISHING, release_for, withdrawal_for
 from bwvdisclose.engine import conditions_on, evaluate
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, AnswerValue, Policy, PolicyRef
 from bwvdisclose.recommendation import Recommendation
-from bwvdisclose.signing import Identity
-from bwvdisclose.signoff import ROLE_TEXT, required_roles, signoff_for
 from bwvdisclose.store.bulk import EventChain
 from bwvdisclose.synth import text
 from bwvdisclose.synth.plan import Answers
+from bwvdisclose.trust.keys import Identity
+from bwvdisclose.trust.paths import TrustChecker
+from bwvdisclose.trust.signoff import ROLE_TEXT, required_roles, signoff_for
 
 
 @dataclass(frozen=True)
@@ -36,14 +37,24 @@ class Signers:
     """The demo identities, loaded once: RSA signing is the expensive part of a case."""
 
     decision_makers: tuple[tuple[Identity, Actor], ...]  # each with the actor who decides
-    others: dict[str, Identity] = field(default_factory=dict)  # legal, data_protection
+    others: dict[str, Identity]  # legal, data_protection
+    policy_owner: Identity
+    checker: TrustChecker  # trusts the demo TEST CA that issued them all
 
 
 class CaseLife:
     """Builds one case: a clock that only moves forward and the chain of events."""
 
-    def __init__(self, rng: random.Random, policy: Policy, opened_at: dt.datetime) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        policy: Policy,
+        opened_at: dt.datetime,
+        approval: PolicyApproval,
+        checker: TrustChecker,
+    ) -> None:
         self.rng, self.policy, self.now = rng, policy, opened_at
+        self.approval, self.checker = approval, checker
         self.chain = EventChain()
         self.answers: dict[str, AnswerValue] = {}
         self.summary: dict[str, object] | None = None
@@ -105,7 +116,9 @@ class CaseLife:
         review = None
         if outcome in PUBLISHING:
             review = (at + dt.timedelta(days=self.rng.randint(30, 180))).date().isoformat()
-        body = decision_for(rec, outcome, rationale, review, notes, conditions, at.date())
+        body = decision_for(
+            rec, outcome, rationale, review, notes, conditions, at.date(), approval=self.approval
+        )
         self.chain.add(at, who, body)
         return outcome
 
@@ -121,9 +134,11 @@ class CaseLife:
         self.chain.add(self.later(20 * 86400, 200 * 86400), who, body)
 
     def sign(self, identity: Identity, role: str) -> None:
-        body = signoff_for(fold(self.chain.events), self.policy, identity, role)
+        at = self.later(600, 2 * 86400)
+        state = fold(self.chain.events)
+        body = signoff_for(state, self.policy, identity, role, self.checker, at)
         who = Actor(name=body.signer.name, role=ROLE_TEXT[role].lower(), number=body.signer.number)
-        self.chain.add(self.later(600, 2 * 86400), who, body)
+        self.chain.add(at, who, body)
 
     def record(self, who: Actor) -> None:
         case_id = self.chain.case_id

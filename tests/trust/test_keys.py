@@ -10,20 +10,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from bwvdisclose.errors import SigningError
-from bwvdisclose.signing import (
+from bwvdisclose.trust.keys import (
     cert_fingerprint,
     cert_pem,
-    create_test_identity,
     load_cert_pem,
     load_identity,
     passphrase_from,
-    sign_head,
-    subject_details,
-    verify_head_signature,
 )
-from tests.conftest import KeyFiles
-
-HEAD = hashlib.sha256(b"case log head").hexdigest()
+from bwvdisclose.trust.profile import identity_of
+from tests.conftest import KeyFiles, TestAuthority
 
 
 def test_files_are_private_and_key_is_encrypted(key_files: KeyFiles) -> None:
@@ -34,16 +29,17 @@ def test_files_are_private_and_key_is_encrypted(key_files: KeyFiles) -> None:
         pkcs12.load_key_and_certificates(key_files.p12.read_bytes(), None)
 
 
-def test_certificate_is_marked_test_and_names_the_signer(key_files: KeyFiles) -> None:
+def test_certificate_is_issued_by_the_ca_marked_test_and_names_the_signer(
+    key_files: KeyFiles, test_ca: TestAuthority
+) -> None:
     cert = load_cert_pem(key_files.pem)
-    assert subject_details(cert) == {
-        "name": "Jane Smith",
-        "role": "decision_maker",
-        "rank": "Inspector",
-        "number": "4711",
-        "test_only": True,
-    }
-    assert cert.issuer == cert.subject
+    who = identity_of(cert)
+    assert (who.name, who.role, who.rank, who.number) == (
+        "Jane Smith", "decision_maker", "Inspector", "4711"
+    )  # fmt: skip
+    assert who.test_only
+    assert cert.issuer == test_ca.ca.certificate.subject != cert.subject
+    cert.verify_directly_issued_by(test_ca.ca.certificate)
     usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     assert usage.digital_signature and usage.content_commitment
     assert not usage.key_cert_sign
@@ -52,6 +48,7 @@ def test_certificate_is_marked_test_and_names_the_signer(key_files: KeyFiles) ->
 def test_identity_loads_with_the_right_passphrase(key_files: KeyFiles) -> None:
     identity = load_identity(key_files.p12, key_files.passphrase)
     assert cert_pem(identity.certificate) == key_files.pem.read_text()
+    assert identity.chain and identity.chain[0].subject == identity.certificate.issuer
     der = identity.certificate.public_bytes(serialization.Encoding.DER)
     assert cert_fingerprint(identity.certificate) == hashlib.sha256(der).hexdigest()
 
@@ -71,43 +68,6 @@ def test_not_a_key_file(tmp_path: Path) -> None:
         load_identity(bogus, b"x")
     with pytest.raises(SigningError, match="cannot read key file"):
         load_identity(tmp_path / "missing.p12", b"x")
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"passphrase": b""}, "empty passphrase"),
-        ({"role": "chief"}, "unknown role"),
-        ({"name": "  "}, "needs a name"),
-    ],
-)
-def test_create_refuses_bad_input(tmp_path: Path, kwargs: dict[str, object], message: str) -> None:
-    args: dict[str, object] = {"name": "A", "role": "legal", "passphrase": b"pw"} | kwargs
-    with pytest.raises(SigningError, match=message):
-        create_test_identity(out_dir=tmp_path, **args)  # type: ignore[arg-type]
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_create_refuses_to_overwrite(key_files: KeyFiles) -> None:
-    with pytest.raises(SigningError, match="already exists"):
-        create_test_identity("Jane Smith", "legal", key_files.p12.parent, b"other")
-
-
-def test_head_signature_verifies_only_for_that_head(key_files: KeyFiles) -> None:
-    identity = load_identity(key_files.p12, key_files.passphrase)
-    pem = key_files.pem.read_text()
-    signature, algorithm = sign_head(identity, HEAD)
-    assert algorithm == "rsa-pss-sha256"
-    assert verify_head_signature(pem, HEAD, signature, algorithm)
-    other = hashlib.sha256(b"another head").hexdigest()
-    assert not verify_head_signature(pem, other, signature, algorithm)
-    assert not verify_head_signature(pem, HEAD, signature, "ecdsa-sha256")
-    assert not verify_head_signature(pem, HEAD, "not base64!", algorithm)
-    flipped = signature[:10] + ("A" if signature[10] != "A" else "B") + signature[11:]
-    assert not verify_head_signature(pem, HEAD, flipped, algorithm)
-    assert not verify_head_signature(pem, "zz", signature, algorithm)
-    with pytest.raises(SigningError, match="hex digest"):
-        sign_head(identity, "not hex")
 
 
 def test_load_cert_pem_from_text_or_path(key_files: KeyFiles) -> None:
