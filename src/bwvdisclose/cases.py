@@ -39,6 +39,7 @@ from bwvdisclose.disclosure import (
 from bwvdisclose.engine import conditions_on, evaluate
 from bwvdisclose.errors import AnswersError, CaseError
 from bwvdisclose.explain import OUTCOME_TEXT, show_value
+from bwvdisclose.ltv.settings import LtvSettings
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, AnswerValue, Policy, PolicyRef
 from bwvdisclose.recommendation import Recommendation
 from bwvdisclose.store import CaseStore
@@ -194,6 +195,7 @@ class Cases:
         role: str,
         checker: TrustChecker,
         now: dt.datetime | None = None,
+        ltv: LtvSettings | None = None,
     ) -> SignoffRecorded:
         """Sign the current decision as `role`; the signer (from the certificate) is the actor.
 
@@ -205,7 +207,7 @@ class Cases:
         def build(events: Sequence[Event]) -> list[Body]:
             state = fold(events)
             self.check_policy(state)
-            body = signoff_for(state, self.policy, identity, role, checker, now)
+            body = signoff_for(state, self.policy, identity, role, checker, now, ltv)
             result.append(body)
             return [body]
 

@@ -132,6 +132,7 @@ def ask_notes(cases: Cases, case_id: str, outcome: str, given: dict[str, str]) -
 @store_option
 @criteria_option
 @trust_option
+@tsa_option
 def sign_command(
     case_id: str,
     role: str,
@@ -139,21 +140,28 @@ def sign_command(
     store: Path,
     criteria: Path | None,
     trust: tuple[Path, ...],
+    tsa: str | None,
 ) -> None:
     """Sign off the decision on CASE_ID in ROLE: a signed statement of the case, its head,
     the role, your certificate, the outcome and the policy.
 
     Your name, role, rank and number come from your certificate, which must chain to a
     trust root (exit 3 if not). A sign-off goes stale when the case changes afterwards
-    and must be repeated.
+    and must be repeated. With --tsa the signature is timestamped and your certificate's
+    status is fetched and kept (revoked or unknown is refused, nothing is written).
     """
+    from bwvdisclose.ltv.settings import LtvSettings
+
     cases = open_case(store, criteria, case_id)
-    checker = TrustChecker(trust_roots(trust))
+    roots = trust_roots(trust)
+    checker = TrustChecker(roots)
+    ltv = LtvSettings.of(tsa, roots.certificates) if tsa else None
     with opened_identity(key) as identity:
-        body = cases.sign(case_id, identity, role, checker)
+        body = cases.sign(case_id, identity, role, checker, ltv=ltv)
+    stamped = " (timestamped)" if body.evidence is not None else ""
     click.echo(
         f"{case_id}: signed as {ROLE_TEXT[role].lower()} by {body.signer.name} "
-        f"over head {body.head}"
+        f"over head {body.head}{stamped}"
     )
     needed = missing_roles(cases.state(case_id), cases.policy)
     click.echo(

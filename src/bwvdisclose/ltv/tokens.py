@@ -136,3 +136,38 @@ def _b64(data: bytes) -> str:
 
 def _one_line(exc: BaseException) -> str:
     return (" ".join(str(exc).split()) or type(exc).__name__)[:200]
+
+
+@dataclass(frozen=True)
+class EvidenceCheck:
+    """A timestamped sign-off: when it was signed, or what is wrong (broken or untrusted)."""
+
+    at: dt.datetime | None
+    broken: str = ""
+    untrusted: str = ""
+
+
+def check_evidence(
+    signature_b64: str,
+    timestamp: str,
+    ocsp: Sequence[str],
+    crls: Sequence[str],
+    certificate: x509.Certificate,
+    chain: Sequence[x509.Certificate],
+    trust: Sequence[x509.Certificate],
+) -> EvidenceCheck:
+    """The token must cover this signature; the signer is judged at the token's time, offline."""
+    try:
+        signature = base64.b64decode(signature_b64, validate=True)
+    except ValueError:
+        return EvidenceCheck(None, broken="its signature is not base64")
+    token = check_token(timestamp, signature, trust)
+    if token.at is None:
+        broken = "does not cover" in token.problem or "cannot be read" in token.problem
+        return EvidenceCheck(
+            None,
+            broken=token.problem if broken else "",
+            untrusted="" if broken else token.problem,
+        )
+    problem = valid_at(certificate, token.at, trust, ocsp, crls, chain)
+    return EvidenceCheck(token.at, untrusted=problem)
