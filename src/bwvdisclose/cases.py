@@ -39,7 +39,6 @@ from bwvdisclose.disclosure import (
 from bwvdisclose.engine import conditions_on, evaluate
 from bwvdisclose.errors import AnswersError, CaseError
 from bwvdisclose.explain import OUTCOME_TEXT, show_value
-from bwvdisclose.ltv.settings import LtvSettings
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, AnswerValue, Policy, PolicyRef
 from bwvdisclose.recommendation import Recommendation
 from bwvdisclose.store import CaseStore
@@ -47,6 +46,7 @@ from bwvdisclose.trust.paths import TrustChecker
 from bwvdisclose.trust.profile import SIGNOFF_ROLES, identity_of
 from bwvdisclose.trust.signoff import ROLE_TEXT, decision_current, missing_roles, signoff_for
 from bwvdisclose.trust.statement import AnyIdentity
+from bwvdisclose.trust.tsa import LtvSettings
 
 
 @dataclass(frozen=True)

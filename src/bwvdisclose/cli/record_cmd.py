@@ -150,7 +150,7 @@ def sign_command(
     and must be repeated. With --tsa the signature is timestamped and your certificate's
     status is fetched and kept (revoked or unknown is refused, nothing is written).
     """
-    from bwvdisclose.ltv.settings import LtvSettings
+    from bwvdisclose.trust.tsa import LtvSettings
 
     cases = open_case(store, criteria, case_id)
     roots = trust_roots(trust)
@@ -198,8 +198,8 @@ def record_command(
     certificate up to the trust roots (PAdES B-LTA); a revoked signer, or one whose
     status cannot be fetched, is refused and nothing is written.
     """
-    from bwvdisclose.ltv.settings import LtvSettings
     from bwvdisclose.record.build import render_record
+    from bwvdisclose.trust.tsa import LtvSettings
 
     if out is not None and out.exists():
         raise RecordError(f"{out} already exists; choose another --out")

@@ -31,7 +31,6 @@ from bwvdisclose.case import (
 from bwvdisclose.case.payloads import SignoffEvidence
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import CaseError, SigningError, TrustError
-from bwvdisclose.ltv.settings import LtvSettings
 from bwvdisclose.policy.models import Policy
 from bwvdisclose.trust.keys import (
     cert_fingerprint,
@@ -49,6 +48,7 @@ from bwvdisclose.trust.statement import (
     signoff_statement,
     verify_statement,
 )
+from bwvdisclose.trust.tsa import LtvSettings
 
 ROLE_TEXT = {
     "decision_maker": "Decision maker",
@@ -149,7 +149,7 @@ def signoff_for(
     signature, algorithm = sign_statement(identity, message)
     evidence = None
     if ltv is not None:
-        from bwvdisclose.ltv.tokens import gather
+        from bwvdisclose.trust.timestamps import gather
 
         raw = base64.b64decode(signature)
         got = gather(cert, identity.chain, raw, ltv, who.name)
@@ -245,7 +245,7 @@ def _evidence_problem(
     e: SignoffRecordedEvent, cert: x509.Certificate, checker: TrustChecker
 ) -> Finding | dt.datetime:
     """The time the sign-off's timestamp proves, or what is wrong with its evidence."""
-    from bwvdisclose.ltv.tokens import check_evidence
+    from bwvdisclose.trust.timestamps import check_evidence
 
     assert e.evidence is not None
     ev = e.evidence

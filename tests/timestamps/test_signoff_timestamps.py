@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from bwvdisclose.case import SignoffRecordedEvent
-from bwvdisclose.ltv.tokens import check_evidence
 from bwvdisclose.signing import load_cert_pem
 from bwvdisclose.store import open_store
+from bwvdisclose.trust.timestamps import check_evidence
 from tests.flow.conftest import DEMO, INTAKE, publish_options
 from tests.pki import TestPki
 from tests.pki.services import free_port

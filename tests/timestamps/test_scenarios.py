@@ -19,12 +19,12 @@ import pytest
 from click.testing import Result
 
 from bwvdisclose.errors import SigningError
-from bwvdisclose.ltv.settings import LtvSettings
 from bwvdisclose.record.html import templates_dir
 from bwvdisclose.record.pdf import render_pdf
 from bwvdisclose.record.seal import seal_with
 from bwvdisclose.record.verify import verify_pdf
 from bwvdisclose.signing import Identity, load_identity
+from bwvdisclose.trust.tsa import LtvSettings
 from tests.conftest import roots
 from tests.pki import PASSPHRASE, TestPki
 from tests.pki.services import free_port
