@@ -53,6 +53,7 @@ approvals: install
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/pg_bench.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

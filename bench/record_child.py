@@ -51,11 +51,18 @@ def signed_case(tmp: Path) -> tuple[Cases, str, Path, TrustChecker]:
         case_id, officer, load_answers(ROOT / "demo" / "answers" / "protest.yaml", policy), None
     )
     cases.recompute(case_id, officer)
+    review = (dt.datetime.now(dt.UTC) + dt.timedelta(days=90)).date().isoformat()
     cases.decide(
         case_id,
         Actor(name="Insp Amy Ward", role="decision maker", number="4711"),
         "publish_with_redactions",
         "Agree",
+        review_by=review,
+        notes={
+            "explanatory_context_required": "Press statement explains the baton use",
+            "amplification_warning": "Digital team briefed",
+            "review_date_required": f"Review booked for {review}",
+        },
         approval=approval,
     )
     keys = {}

@@ -5,7 +5,9 @@ ratios (ours / floor) are measured side by side in the same run. Stages:
 
   start-up   `bwvdisclose --help` and `evaluate` vs `python -c "import click, pydantic, yaml"`
   record     render + sign the demo record vs bare WeasyPrint on the same HTML + bare pyHanko
-  audit      `audit verify` and `audit replay` on synthetic stores of 1,000 and 10,000 cases
+  append     appends per second to a folder store, today's and the store before issue 9
+  audit      `audit verify` (alone, and with a signed checkpoint) and `audit replay` on
+             synthetic stores of 1,000 and 10,000 cases
 
 Run: .venv/bin/python bench/run.py [--quick] [--repeat N]
 """
@@ -128,8 +130,21 @@ def audit(sizes: list[int]) -> list[Row]:
             )
             made = time.perf_counter() - start
             print(f"  (generated {n} synthetic cases in {made:.1f} s)", file=sys.stderr)
+            key, point = Path(tmp) / "store.key", Path(tmp) / "checkpoint.txt"
+            subprocess.run(
+                [BWV, "audit", "keygen", "--name", "bench", "--out", str(key)],
+                check=True, stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+            with point.open("w") as out:
+                made = [BWV, "audit", "checkpoint", "--store", store, "--key", str(key)]
+                subprocess.run(made, check=True, stdout=out)
+            checked = ["--checkpoint", str(point), "--verifier", f"{key}.pub"]
             for what, cmd in (
                 ("verify", [BWV, "audit", "verify", "--store", store, "--trust", ca]),
+                (
+                    "verify+checkpoint",
+                    [BWV, "audit", "verify", "--store", store, "--trust", ca, *checked],
+                ),
                 ("replay", [BWV, "audit", "replay", "--criteria", r2, "--store", store]),
             ):
                 wall, peak = median_of(cmd, 3)
@@ -139,6 +154,31 @@ def audit(sizes: list[int]) -> list[Row]:
                     (f"audit {what}, {n:,} cases", wall, peak, "target at 10,000", 10.0, verdict)
                 )
     return rows
+
+
+BEFORE_STORE = "6b40657"  # main before issue 9: no store-wide log, checks outside the lock
+
+
+def appends(repeat: int) -> list[Row]:
+    """Appends per second to a folder store, today's against the store before issue 9."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", BEFORE_STORE, "src"],
+            check=True, capture_output=True,
+        ).stdout  # fmt: skip
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        script = [PY, str(ROOT / "bench" / "appends.py"), "--appends", "300"]
+        rates: dict[str, list[float]] = {"before": [], "now": []}
+        for _ in range(repeat):  # interleaved: load on the machine falls on both alike
+            for name, extra in (("before", ["--src", f"{tmp}/src"]), ("now", [])):
+                out = subprocess.run([*script, *extra], check=True, capture_output=True)
+                rates[name].append(float(out.stdout.decode().split()[-1]))
+    before, now = (statistics.median(rates[k]) for k in ("before", "now"))
+    # wall s here is seconds per append (1 / rate), so the table stays one shape
+    return [
+        (f"append ({now:.0f}/s now)", 1 / now, 0.0, f"before issue 9 ({before:.0f}/s)",
+         1 / before, f"{now / before:.2f}x the rate")
+    ]  # fmt: skip
 
 
 def show(rows: list[Row]) -> None:
@@ -156,7 +196,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="audit at 1,000 cases only")
     args = parser.parse_args()
-    rows = startup(args.repeat) + record(max(3, args.repeat // 2))
+    rows = startup(args.repeat) + record(max(3, args.repeat // 2)) + appends(5)
     rows += audit([1000] if args.quick else [1000, 10000])
     show(rows)
 

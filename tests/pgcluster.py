@@ -11,7 +11,8 @@ user `bwvdisclose-pg` made here), and its folder is handed to that user. The tes
 still connect as the cluster's superuser through the socket; the server trusts local
 connections, which is fine for a throwaway cluster on loopback and a private socket.
 
-fsync is off: this cluster holds test data only. Never configure a real store like this.
+fsync is off (unless `durable=True`, as the benchmarks run it): this cluster holds test
+data only. Never configure a real store like this.
 """
 
 from __future__ import annotations
@@ -80,10 +81,11 @@ def free_port() -> int:
 class Cluster:
     """One throwaway server. Use as a context manager, or start() and stop()."""
 
-    def __init__(self, *, max_connections: int = 120) -> None:
+    def __init__(self, *, max_connections: int = 120, durable: bool = False) -> None:
         self.bin = pg_bin()
         self.owner = _server_user()
         self.max_connections = max_connections
+        self.durable = durable  # fsync on, as a real server runs (benchmarks)
         self.folder: Path | None = None
         self.port = 0
 
@@ -162,9 +164,8 @@ class Cluster:
                 f"-c port={self.port}",
                 f"-c unix_socket_directories={self.socket_dir}",
                 f"-c max_connections={self.max_connections}",
-                "-c fsync=off",
-                "-c full_page_writes=off",
-                "-c shared_buffers=32MB",
+                *([] if self.durable else ["-c fsync=off", "-c full_page_writes=off"]),
+                "-c shared_buffers=32MB" if not self.durable else "-c shared_buffers=128MB",
                 "-c log_min_messages=warning",
                 "-c log_min_error_statement=panic",
             ]

@@ -95,8 +95,11 @@ def release_for(
         )
     if at > now + CLOCK_SKEW:
         raise CaseError(f"--at {at:%Y-%m-%d %H:%M} UTC is in the future")
-    if at < d.at:
-        raise CaseError(f"--at {at:%Y-%m-%d %H:%M} UTC is before the decision was recorded")
+    if at < fresh[-1].at:
+        raise CaseError(
+            f"--at {at:%Y-%m-%d %H:%M} UTC is before the decision record was rendered "
+            f"({fresh[-1].at:%Y-%m-%d %H:%M} UTC)"
+        )
     return DisclosureRecorded(
         released_at=at,
         to=bounded(to, "--to (who received it, or where it was published)", MAX_RECIPIENT),

@@ -167,3 +167,16 @@ def test_filters_read_as_words() -> None:
         "cases opened from 01 Jan 2025; decided publish; departures from the recommendation only"
     )
     assert "True" not in words and "departure " not in words
+
+
+def test_due_means_live_releases_on_or_past_their_review_date() -> None:
+    import datetime as dt
+
+    from bwvdisclose.audit.rows import CaseRow, is_due
+
+    day = dt.date(2026, 3, 1)
+    out = CaseRow(case_id="BWV-2026-0001", live_releases=1, review_by=day)
+    assert not is_due(out, day - dt.timedelta(days=1))
+    assert is_due(out, day) and is_due(out, day + dt.timedelta(days=30))
+    assert not is_due(out.model_copy(update={"live_releases": 0}), day)  # withdrawn
+    assert is_due(out.model_copy(update={"review_by": None}), day)  # decided with none set

@@ -126,7 +126,7 @@ def test_the_lifecycle_of_a_release(tmp_path: Path, keys: Keys) -> None:
         (["--to", "BBC", "--url", "javascript:alert(1)"], "--url must be an http:// or https://"),
         (["--to", "BBC", "--url", "https://x/" + "a" * 2000], "at most 2000"),
         (["--to", "BBC", "--at", "2999-01-01T10:00"], "is in the future"),
-        (["--to", "BBC", "--at", "2020-01-01T10:00"], "is before the decision was recorded"),
+        (["--to", "BBC", "--at", "2020-01-01T10:00"], "is before the decision record was rendered"),
         (["--to", "BBC", "--at", "yesterday"], "is not a date and time"),
     ]:
         code, _, err = _disclosed(store, case_id, *extra)

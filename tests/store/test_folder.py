@@ -379,13 +379,13 @@ def crash_on_call(
     real = getattr(files, name)
     calls = []
 
-    def failing(path: Path, data: bytes) -> None:
+    def failing(path: Path, data: bytes, **options: bool) -> None:
         calls.append(path)
         if len(calls) == call:
             if partial:
                 path.open("ab").write(data[: len(data) // 2])
             raise Crash
-        real(path, data)
+        real(path, data, **options)
 
     monkeypatch.setattr(store_module, name, failing)
 

@@ -61,6 +61,12 @@ def insert_case(conn: psycopg.Connection[Any], case_id: str = "BWV-2024-0001") -
         "VALUES (%s, 1, 'case_opened', %s, %s, %s)",
         (case_id, ZERO, "a" * 64, opening_line(case_id)),
     )
+    if current_version(conn) >= 2:  # a store with a store-wide log commits the case there
+        conn.execute(
+            "INSERT INTO bwvdisclose.log_leaves (idx, case_id, seq, head) "
+            "SELECT count(*), %s, 1, %s FROM bwvdisclose.log_leaves",
+            (case_id, "a" * 64),
+        )
 
 
 # --- store init ---------------------------------------------------------------------------
@@ -168,6 +174,8 @@ def test_a_store_migrates_forward_keeping_its_cases(
         assert (result.before, result.after) == (start, len(everything))
         check_schema(conn, "the store")
         line = conn.execute("SELECT line FROM bwvdisclose.events").fetchone()
+        leaves = conn.execute("SELECT idx, case_id, seq, head FROM bwvdisclose.log_leaves")
+        assert leaves.fetchall() == [(0, "BWV-2024-0001", 1, "a" * 64)]  # adopted, or logged
     assert line == (opening_line(),)
 
 
@@ -320,3 +328,15 @@ def test_case_ids_cannot_be_issued_twice(pg_url: str) -> None:
                 "INSERT INTO bwvdisclose.cases (case_id, year, number) "
                 "VALUES ('BWV-2024-0001', 2024, 7)"
             )
+
+
+def test_a_leaf_must_come_next_and_name_the_last_event(pg_url: str) -> None:
+    insert = "INSERT INTO bwvdisclose.log_leaves (idx, case_id, seq, head) VALUES (%s, %s, %s, %s)"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        insert_case(conn)  # leaf 0
+        with pytest.raises(psycopg.errors.CheckViolation, match="does not follow"):
+            conn.execute(insert, (5, "BWV-2024-0001", 1, "a" * 64))
+        with pytest.raises(psycopg.errors.CheckViolation, match="not its last event"):
+            conn.execute(insert, (1, "BWV-2024-0001", 1, "b" * 64))
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute(insert, (1, "BWV-2024-0001", 1, "a" * 64))  # committed once already

@@ -260,7 +260,7 @@ def replay_store(
     """Replay every case under `new`, in store order, one case read at a time."""
     store = open_store(root)
     task = partial(replay_case, store, catalog, new)
-    yield from map_cases(task, store.list_ids(), workers)
+    yield from map_cases(task, store.list_ids(), workers, store.prefetch)
 
 
 def new_summary(new: Policy, keep: bool = True) -> ReplaySummary:

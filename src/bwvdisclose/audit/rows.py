@@ -161,7 +161,7 @@ def list_rows(
     """The rows of every case in store order that pass `filters`, one case read at a time."""
     store = open_store(root)
     task = partial(_filtered_row, store, catalog, filters or Filters())
-    for row in map_cases(task, store.list_ids(), workers):
+    for row in map_cases(task, store.list_ids(), workers, store.prefetch):
         if row is not None:
             yield row
 

@@ -23,6 +23,7 @@ PARALLEL_FROM = 400  # below this many cases a pool costs more than it saves
 CHUNK = 16
 
 _task: Callable[[str], Any] | None = None
+_prefetch: Callable[[Sequence[str]], None] | None = None
 
 
 def default_workers(cases: int) -> int:
@@ -31,26 +32,44 @@ def default_workers(cases: int) -> int:
 
 
 def map_cases(
-    task: Callable[[str], R], case_ids: Sequence[str], workers: int | None = None
+    task: Callable[[str], R],
+    case_ids: Sequence[str],
+    workers: int | None = None,
+    prefetch: Callable[[Sequence[str]], None] | None = None,
 ) -> Iterator[R]:
-    """`task(case_id)` for every case, in order; `workers` None picks by store size."""
+    """`task(case_id)` for every case, in order; `workers` None picks by store size.
+
+    The cases go out in chunks; `prefetch(chunk)` (a store's `prefetch`) is called before
+    a chunk is worked through, so a database store can read the chunk in one query.
+    """
     count = default_workers(len(case_ids)) if workers is None else max(1, workers)
+    chunks = [case_ids[i : i + CHUNK] for i in range(0, len(case_ids), CHUNK)]
     if count == 1 or len(case_ids) < 2:
-        yield from map(task, case_ids)
+        for chunk in chunks:
+            yield from _chunk(task, prefetch, chunk)
         return
     context = multiprocessing.get_context("fork")
-    with context.Pool(count, initializer=_start, initargs=(task,)) as pool:
-        yield from pool.imap(_run, case_ids, chunksize=CHUNK)
+    with context.Pool(count, initializer=_start, initargs=(task, prefetch)) as pool:
+        for results in pool.imap(_run, chunks):
+            yield from results
 
 
-def _start(task: Callable[[str], Any]) -> None:
-    global _task
-    _task = task
+def _chunk(
+    task: Callable[[str], R], prefetch: Callable[[Sequence[str]], None] | None, chunk: Sequence[str]
+) -> list[R]:
+    if prefetch is not None:
+        prefetch(chunk)
+    return [task(case_id) for case_id in chunk]
 
 
-def _run(case_id: str) -> Any:
+def _start(task: Callable[[str], Any], prefetch: Callable[[Sequence[str]], None] | None) -> None:
+    global _task, _prefetch
+    _task, _prefetch = task, prefetch
+
+
+def _run(chunk: Sequence[str]) -> list[Any]:
     assert _task is not None, "worker started without a task"
-    return _task(case_id)
+    return _chunk(_task, _prefetch, chunk)
 
 
 def read_state(store: CaseStore, case_id: str) -> CaseState | str:

@@ -97,20 +97,25 @@ def case_against_log(
         if UNCOMMITTED in verdict.notes:
             return [], []
         return ["not in the store-wide log: the case was added outside the store"], []
-    failures: list[str] = []
+    hashes = [e.hash for e in events] + list(verdict.pending)
     for seq, head in leaves:
-        if seq > len(events):
-            if verdict.ok:
-                failures.append(
-                    f"the store-wide log records {seq} events but the case has {len(events)}: "
-                    "events were removed"
-                )
-            return failures, []
-        if events[seq - 1].hash != head:
-            failures.append(
+        if seq <= len(hashes) and hashes[seq - 1] != head:
+            return [
                 f"event {seq} is not the one the store-wide log recorded: the case was rewritten"
-            )
-            return failures, []
+            ], []
+    failures: list[str] = []
+    notes: list[str] = []
+    recorded = max((seq for seq, _ in leaves), default=0)
+    if recorded > len(hashes) and verdict.ok:
+        return [
+            f"the store-wide log records {recorded} events but the case has {len(hashes)}: "
+            "events were removed"
+        ], []
+    if recorded > len(events):
+        notes.append(
+            f"events {len(events) + 1} to {recorded} are committed but HEAD does not name them "
+            "yet (an interrupted write): the next write to the case settles it"
+        )
     last = leaves[-1][0] if leaves else 0
     if verdict.ok and len(events) > last:
         which = (
@@ -119,7 +124,7 @@ def case_against_log(
             else f"events {last + 1} to {len(events)}"
         )
         failures.append(f"{which} not in the store-wide log: added outside the store")
-    return failures, []
+    return failures, notes
 
 
 def checkpoint_problems(
@@ -187,3 +192,15 @@ def read_key_file(path: Path, store_location: str, parse: Callable[[str], K], wh
         return parse(text)
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from None
+
+
+def one_case_against_log(
+    store: CaseStore, case_id: str, verdict: Verification, events: Sequence[Event]
+) -> list[str]:
+    """`verify CASE`'s check against the store-wide log: its failures (none if it agrees)."""
+    index = read_index(store)
+    if index.problems:
+        return list(index.problems)
+    if index.leaves is None:
+        return []  # a store from before the log: nothing to compare with yet
+    return case_against_log(case_id, verdict, events, index.leaves.get(case_id))[0]

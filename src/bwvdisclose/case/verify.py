@@ -41,6 +41,7 @@ class Verification:
     problem: str | None = None
     notes: tuple[str, ...] = ()
     head: str | None = None
+    pending: tuple[str, ...] = ()  # hashes of events written after `head` but not named by HEAD
 
 
 class BadEvent(Exception):
@@ -226,7 +227,8 @@ def scan_log(case_id: str, data: bytes | None, head_raw: bytes | None) -> LogSca
     verdict = finish(chain, head, notes)
     if verdict.ok and head is not None and head.seq < len(events):
         pending = tuple(events[head.seq :])
-        verdict = replace(verdict, events=head.seq, head=head.hash)
+        hashes = tuple(e.hash for e in pending)
+        verdict = replace(verdict, events=head.seq, head=head.hash, pending=hashes)
         return LogScan(verdict, events[: head.seq], complete, len(data), head, pending)
     return LogScan(verdict, events, complete, len(data), head)
 

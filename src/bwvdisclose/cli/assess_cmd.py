@@ -133,7 +133,7 @@ def assess_command(
     rationale: str,
     revisit: str | None,
     reason: str | None,
-    store: Path,
+    store: str,
     criteria: Path | None,
     user: str | None,
     user_role: str,

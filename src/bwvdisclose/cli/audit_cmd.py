@@ -37,6 +37,7 @@ from bwvdisclose.cli.options import (
     trust_option,
 )
 from bwvdisclose.cli.progress import progress_bar
+from bwvdisclose.cli.terminal import echo
 from bwvdisclose.cli.trust import trust_roots
 from bwvdisclose.errors import InputError, IntegrityError, TrustError
 from bwvdisclose.policy import load_policy
@@ -83,7 +84,7 @@ def _filters(kw: dict[str, Any]) -> Filters:
     return Filters(**kw)
 
 
-def _store(store: Path) -> CaseStore:
+def _store(store: str) -> CaseStore:
     require_store(store)
     return open_store(store)
 
@@ -115,7 +116,7 @@ def audit_group() -> None:
 )
 @workers_option
 def verify_command(
-    store: Path,
+    store: str,
     trust: tuple[Path, ...],
     require_records: bool,
     checkpoint_file: Path | None,
@@ -148,20 +149,20 @@ def verify_command(
             progress=lambda _: step(), checkpoint=signed, verifier=verifier,
         )  # fmt: skip
     for note in summary.notes:
-        click.echo(safe(f"note: {note}"))
+        echo(safe(f"note: {note}"))
     for problem in summary.store_failures:
-        click.echo(safe(f"FAILED {problem}"))
+        echo(safe(f"FAILED {problem}"))
     for check in summary.failed:
         for failure in check.failures:
-            click.echo(safe(f"FAILED {failure}"))
+            echo(safe(f"FAILED {failure}"))
         for text in check.untrusted:
-            click.echo(safe(f"NOT TRUSTED {text}"))
+            echo(safe(f"NOT TRUSTED {text}"))
     failed = len(summary.failed)
-    click.echo(f"{summary.checked} cases checked: {summary.passed} passed, {failed} failed")
+    echo(f"{summary.checked} cases checked: {summary.passed} passed, {failed} failed")
     if signed is not None and not summary.store_failures:
         point = signed.checkpoint
         signed_by = f", signed by {verifier.name}" if verifier else " (signature not checked)"
-        click.echo(
+        echo(
             f"the store extends the checkpoint of {point.size} entries made "
             f"{point.time:%Y-%m-%d %H:%M:%S} UTC{signed_by}"
         )
@@ -192,7 +193,7 @@ def _read_small(path: Path, what: str) -> str:
     type=click.Path(path_type=Path, dir_okay=False),
     help="The store key (from `audit keygen`), kept outside the store (or BWVDISCLOSE_STORE_KEY).",
 )  # fmt: skip
-def checkpoint_command(store: Path, key_file: Path) -> None:
+def checkpoint_command(store: str, key_file: Path) -> None:
     """Print a signed checkpoint of the store-wide log: tree size, root hash, time.
 
     An auditor keeps it elsewhere, and later checks with `audit verify --checkpoint`
@@ -201,7 +202,7 @@ def checkpoint_command(store: Path, key_file: Path) -> None:
     """
     cases = _store(store)
     signer = read_key_file(key_file, cases.location, parse_signer, "store key")
-    click.echo(make_checkpoint(cases, signer, dt.datetime.now(dt.UTC)), nl=False)
+    echo(make_checkpoint(cases, signer, dt.datetime.now(dt.UTC)), nl=False)
 
 
 @audit_group.command("keygen")
@@ -225,7 +226,7 @@ def keygen_command(name: str, out: Path) -> None:
             raise InputError(f"{path} already exists; choose another --out") from None
         except OSError as exc:
             raise InputError(f"{path}: cannot be written: {exc.strerror}") from None
-    click.echo(signer.verifier.text())
+    echo(signer.verifier.text())
 
 
 @audit_group.command("list")
@@ -235,24 +236,27 @@ def keygen_command(name: str, out: Path) -> None:
 @format_option("table", "csv", "json")
 @workers_option
 def list_command(
-    store: Path, criteria: Path | None, fmt: str, workers: int | None, **kw: Any
+    store: str, criteria: Path | None, fmt: str, workers: int | None, **kw: Any
 ) -> None:
     """List cases, one row each: opened, incident type, recommended, decided, by whom, state."""
-    rows = list_rows(_store(store), _catalog(criteria), _filters(kw), workers)
+    cases = _store(store)
+    rows = list_rows(cases, _catalog(criteria), _filters(kw), workers)
     if fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=list(CaseRow.model_fields))
         writer.writeheader()
-        writer.writerows(flat(row) for row in rows)
+        writer.writerows({k: safe(v) for k, v in flat(row).items()} for row in rows)
     elif fmt == "json":
-        click.echo("[")
+        echo("[")
         for n, row in enumerate(rows):
-            click.echo(("  " if n == 0 else ", ") + row.model_dump_json())
-        click.echo("]")
+            echo(("  " if n == 0 else ", ") + row.model_dump_json())
+        echo("]")
     else:
-        table = views.rows_table(f"Cases in {store}")
+        table = views.rows_table(f"Cases in {cases.location}")
         for row in rows:
             table.add_row(*views.table_cells(row))
-        views.rows_console().print(table if table.row_count else f"No cases in {store} match")
+        views.rows_console().print(
+            table if table.row_count else f"No cases in {cases.location} match"
+        )
 
 
 @audit_group.command("stats")
@@ -262,16 +266,16 @@ def list_command(
 @format_option("text", "json")
 @workers_option
 def stats_command(
-    store: Path, criteria: Path | None, fmt: str, workers: int | None, **kw: Any
+    store: str, criteria: Path | None, fmt: str, workers: int | None, **kw: Any
 ) -> None:
     """Counts by outcome, exception, block and referral; departures; time to decision; by month."""
     filters = _filters(kw)
     rows = list_rows(_store(store), _catalog(criteria), filters, workers)
     stats = compute_stats(rows, (filters.opened_from, filters.opened_to))
     if fmt == "json":
-        click.echo(json.dumps(stats, indent=2))
+        echo(json.dumps(stats, indent=2))
     else:
-        click.echo("\n".join(views.stats_text(stats)))
+        echo("\n".join(views.stats_text(stats)))
 
 
 @audit_group.command("report")
@@ -284,19 +288,20 @@ def stats_command(
 @filter_options
 @workers_option
 def report_command(
-    out: Path, store: Path, criteria: Path | None, workers: int | None, **kw: Any
+    out: Path, store: str, criteria: Path | None, workers: int | None, **kw: Any
 ) -> None:
     """Write the statistics as a PDF/A report for a review board, with charts."""
     from bwvdisclose.audit.report import render_report
     from bwvdisclose.store.files import replace_file
 
     filters = _filters(kw)
-    rows = list_rows(_store(store), _catalog(criteria), filters, workers)
+    cases = _store(store)
+    rows = list_rows(cases, _catalog(criteria), filters, workers)
     stats = compute_stats(rows, (filters.opened_from, filters.opened_to))
-    scope = f"Store {store.name}: {describe(filters)}"
+    scope = f"Store {cases.location.rstrip('/').rsplit('/', 1)[-1]}: {describe(filters)}"
     pdf = render_report(stats, scope=scope, generated=dt.datetime.now(dt.UTC))
     replace_file(out, pdf)  # 0600 whatever the umask: the report names people and cases
-    click.echo(f"wrote {out} ({len(pdf)} bytes): {stats['cases']} cases")
+    echo(f"wrote {out} ({len(pdf)} bytes): {stats['cases']} cases")
 
 
 DUE_COLUMNS = ("case_id", "decided", "review_by", "overdue_days", "released_at", "released_to")
@@ -309,7 +314,7 @@ DUE_COLUMNS = ("case_id", "decided", "review_by", "overdue_days", "released_at",
 @format_option("table", "csv", "json")
 @workers_option
 def due_command(
-    on: dt.datetime | None, store: Path, criteria: Path | None, fmt: str, workers: int | None
+    on: dt.datetime | None, store: str, criteria: Path | None, fmt: str, workers: int | None
 ) -> None:
     """List released footage on or past its review date and not withdrawn.
 
@@ -330,19 +335,19 @@ def due_command(
             "overdue_days": "" if days is None else str(days),
         })  # fmt: skip
     if fmt == "json":
-        click.echo(json.dumps(cells, indent=2, ensure_ascii=False))
+        echo(json.dumps(cells, indent=2, ensure_ascii=False))
     elif fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=DUE_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(cells)
     elif not cells:
-        click.echo(f"Nothing released is due for review on {day}")
+        echo(f"Nothing released is due for review on {day}")
     else:
-        click.echo(f"Released footage due for review on {day} (not withdrawn): {len(cells)}")
+        echo(f"Released footage due for review on {day} (not withdrawn): {len(cells)}")
         for c in cells:
             past = c["overdue_days"]
             overdue = {"": "", "0": ", due today"}.get(past, f", {past} day(s) past it")
-            click.echo(
+            echo(
                 f"  {c['case_id']}  {c['decided']}  review by {c['review_by']}{overdue}; "
                 f"released {c['released_at'][:16]} to {c['released_to']}"
             )
@@ -356,24 +361,24 @@ def due_command(
 @store_option
 @format_option("text", "json")
 @workers_option
-def replay_command(criteria: Path, store: Path, fmt: str, workers: int | None) -> None:
+def replay_command(criteria: Path, store: str, fmt: str, workers: int | None) -> None:
     """Re-evaluate every case's current answers under another policy; list what would change.
 
     For each case whose recommendation would differ: the outcome and lists that change,
     the rules whose result differs and the clauses they cite. Never writes to the store.
     """
     new = load_policy(criteria)
-    total = len(_store(store).list_ids())
+    cases = _store(store)
     summary = new_summary(new, keep=fmt == "json")
     catalog = PolicyCatalog(load_policy(None))
     shown: set[str] = set()  # clauses quoted once in the text, then named
-    with progress_bar(total, "Replaying") as step:
-        for result in replay_store(store, catalog, new, workers):
+    with progress_bar(len(cases.list_ids()), "Replaying") as step:
+        for result in replay_store(cases, catalog, new, workers):
             summary.add(result)
             step()
             if fmt == "text" and result is not None and not isinstance(result, str):
-                click.echo("\n".join([*views.change_text(result, shown), ""]))
+                echo("\n".join([*views.change_text(result, shown), ""]))
     if fmt == "json":
-        click.echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
+        echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
     else:
-        click.echo("\n".join(views.replay_footer(summary)))
+        echo("\n".join(views.replay_footer(summary)))

@@ -26,7 +26,7 @@ from bwvdisclose.cli.options import (
     store_option,
     trust_option,
 )
-from bwvdisclose.cli.terminal import console
+from bwvdisclose.cli.terminal import console, echo
 from bwvdisclose.cli.trust import trust_roots
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import CaseError, IntegrityError, TrustError
@@ -63,7 +63,7 @@ def new_command(
     clips: tuple[str, ...],
     notes: str,
     answers_file: Path | None,
-    store: Path,
+    store: str,
     criteria: Path | None,
     user: str | None,
     user_role: str,
@@ -91,7 +91,7 @@ def new_command(
             who = actor(user, user_role, number)
             fields = ask_intake(draft, given)
         except (KeyboardInterrupt, EOFError, click.Abort):
-            click.echo(
+            echo(
                 "\nStopped. Nothing is lost: what you typed is kept, and the next "
                 "`bwvdisclose new` offers it.",
                 err=True,
@@ -110,11 +110,11 @@ def new_command(
     if answers is not None:
         cases.apply(case_id, who, answers, None)
         cases.recompute(case_id, who)
-        click.echo(case_id)
-        click.echo(f"{case_id} opened in {store.resolve()}", err=True)
+        echo(case_id)
+        echo(f"{case_id} opened in {_where(cases.store.location)}", err=True)
         return
     out = console()
-    out.print(f"Opened [bold]{case_id}[/] in {store.resolve()}")
+    out.print(f"Opened [bold]{case_id}[/] in {_where(cases.store.location)}")
     run_checklist(cases, case_id, who, out)
 
 
@@ -145,7 +145,7 @@ def _occurred(text: str) -> dt.datetime:
 @store_option
 @criteria_option
 @format_option("table", "json")
-def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
+def list_command(store: str, criteria: Path | None, fmt: str) -> None:
     """List the cases in the store with where each stands."""
     cases = open_cases(store, criteria)
     rows = []
@@ -167,9 +167,9 @@ def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
             }
         )
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"Cases in {store}", title_justify="left")
+    table = Table(title=f"Cases in {cases.store.location}", title_justify="left")
     for col in ("case_id", "opened", "incident_ref", "recommended", "decided", "status"):
         table.add_column(col.replace("_", " ").title(), overflow="fold")
     for row in rows:
@@ -179,7 +179,7 @@ def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
                 for c in ("case_id", "opened", "incident_ref", "recommended", "decided", "status")
             )
         )
-    console().print(table if rows else f"No cases in {store}")
+    console().print(table if rows else f"No cases in {cases.store.location}")
 
 
 @click.command("show")
@@ -187,12 +187,12 @@ def list_command(store: Path, criteria: Path | None, fmt: str) -> None:
 @store_option
 @criteria_option
 @format_option("text", "json")
-def show_command(case_id: str, store: Path, criteria: Path | None, fmt: str) -> None:
+def show_command(case_id: str, store: str, criteria: Path | None, fmt: str) -> None:
     """Show a case: state, current recommendation with reasons, and history."""
     cases = open_case(store, criteria, case_id)
     state = cases.state(case_id)
     if fmt == "json":
-        click.echo(json.dumps(case_document(state, cases.policy), indent=2, ensure_ascii=False))
+        echo(json.dumps(case_document(state, cases.policy), indent=2, ensure_ascii=False))
         return
     out = console()
     views.header(out, state, cases.policy)
@@ -214,7 +214,7 @@ def show_command(case_id: str, store: Path, criteria: Path | None, fmt: str) -> 
 @click.argument("target")
 @store_option
 @trust_option
-def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
+def verify_command(target: str, store: str, trust: tuple[Path, ...]) -> None:
     """Verify a case (TARGET is a case ID) or a signed record (TARGET is a PDF).
 
     Checks the hash chain, every sign-off's signed statement, the policy approval, and
@@ -231,7 +231,8 @@ def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
         _verify_record(Path(target), roots)
         return
     require_store(store)
-    check, events = open_store(store).verify_and_read(target)
+    cases = open_store(store)
+    check, events = cases.verify_and_read(target)
     if not check.ok:
         where = f" at event {check.bad_seq}" if check.bad_seq else ""
         raise IntegrityError(f"{target}: FAILED{where}: {check.problem}")
@@ -239,18 +240,22 @@ def verify_command(target: str, store: Path, trust: tuple[Path, ...]) -> None:
         fold(events)  # the chain holds; the events must also make sense in order
     except IntegrityError as exc:
         raise IntegrityError(f"{target}: FAILED: {exc}") from None
-    verdict = verify_case(open_store(store), target, checker=TrustChecker(roots))
+    from bwvdisclose.audit.storelog import one_case_against_log
+
+    for problem in one_case_against_log(cases, target, check, events):
+        raise IntegrityError(f"{target}: FAILED: {problem}")
+    verdict = verify_case(cases, target, checker=TrustChecker(roots))
     for note in verdict.notes:
-        click.echo(f"note: {note}")
+        echo(f"note: {note}")
     for failure in verdict.failures:
-        click.echo(f"FAIL {failure}")
+        echo(f"FAIL {failure}")
     for text in verdict.untrusted:
-        click.echo(f"NOT TRUSTED {text}")
+        echo(f"NOT TRUSTED {text}")
     if verdict.failures:
         raise IntegrityError(f"{target}: FAILED: {verdict.failures[0]}")
     if verdict.untrusted:
         raise TrustError(f"{target}: intact but not trusted: {verdict.untrusted[0]}")
-    click.echo(
+    echo(
         f"{target}: verified, {check.events} events, hash chain intact, "
         f"every signature intact and trusted, head {check.head}"
     )
@@ -269,16 +274,16 @@ def _verify_record(path: Path, roots: TrustRoots) -> None:
     data = _read_record(path)
     result = check_record(data, roots)
     for ok, text in result.lines:
-        click.echo(f"{'ok  ' if ok else 'FAIL'} {text}")
+        echo(f"{'ok  ' if ok else 'FAIL'} {text}")
     for text in result.untrusted:
-        click.echo(f"NOT TRUSTED {text}")
+        echo(f"NOT TRUSTED {text}")
     for note in result.notes:
-        click.echo(f"note {note}")
+        echo(f"note {note}")
     if not result.intact:
         raise IntegrityError(f"{path}: the record FAILED verification")
     if result.untrusted:
         raise TrustError(f"{path}: intact but NOT TRUSTED: {result.untrusted[0]}")
-    click.echo(f"{path}: verified")
+    echo(f"{path}: verified")
 
 
 def _read_record(path: Path) -> bytes:
@@ -295,4 +300,11 @@ def schema_group() -> None:
 @schema_group.command("events")
 def schema_events() -> None:
     """The JSON Schema of one line of a case's events.jsonl."""
-    click.echo(json.dumps(event_log_schema(), indent=2))
+    echo(json.dumps(event_log_schema(), indent=2))
+
+
+def _where(location: str) -> str:
+    """A store as a person should read it: a folder's full path, a database's URL."""
+    from bwvdisclose.store.postgres.connect import is_postgres_url
+
+    return location if is_postgres_url(location) else str(Path(location).resolve())

@@ -45,7 +45,7 @@ def _login() -> str:
         return "unknown user"
 
 
-def open_cases(store: Path, criteria: Path | None, create: bool = False) -> Cases:
+def open_cases(store: str, criteria: Path | None, create: bool = False) -> Cases:
     """The store seen through --criteria, or the default policy (`new` opens cases with it).
 
     A store that is not there is an error unless `create`.
@@ -56,7 +56,7 @@ def open_cases(store: Path, criteria: Path | None, create: bool = False) -> Case
     return Cases(open_store(store), load_policy(folder), folder)
 
 
-def open_case(store: Path, criteria: Path | None, case_id: str) -> Cases:
+def open_case(store: str, criteria: Path | None, case_id: str) -> Cases:
     """The store seen through CASE_ID's policy: --criteria if given, else the version it names.
 
     A case keeps the policy version it was assessed under (the latest recommendation's, else

@@ -37,7 +37,7 @@ def disclosed_command(
     to: str,
     url: str,
     at: str | None,
-    store: Path,
+    store: str,
     criteria: Path | None,
     user: str | None,
     user_role: str,
@@ -73,7 +73,7 @@ def disclosed_command(
 def withdrawn_command(
     case_id: str,
     reason: str,
-    store: Path,
+    store: str,
     criteria: Path | None,
     user: str | None,
     user_role: str,

@@ -81,8 +81,11 @@ def split_clips(text: str) -> list[str]:
 class Draft:
     """What has been typed so far for one store, kept until the case is opened."""
 
-    def __init__(self, store: Path) -> None:
-        key = hashlib.sha256(str(store.resolve()).encode()).hexdigest()[:16]
+    def __init__(self, store: str) -> None:
+        from bwvdisclose.store.postgres.connect import display_url, is_postgres_url
+
+        where = display_url(store) if is_postgres_url(store) else str(Path(store).resolve())
+        key = hashlib.sha256(where.encode()).hexdigest()[:16]
         self.path = state_dir() / f"intake-draft-{key}.json"
         self.values: dict[str, Any] = self._load()
 

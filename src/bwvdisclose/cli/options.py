@@ -73,23 +73,37 @@ def default_store() -> Path:
     return root / "bwvdisclose" / "casefiles"
 
 
-def require_store(store: Path) -> None:
-    """One behaviour for a missing store, for every command that reads one."""
-    if not store.is_dir():
+def require_store(store: str | Path) -> None:
+    """One behaviour for a missing store, for every command that reads one. (A database
+    store is checked when first used: not there, not set up, or not reachable.)"""
+    from bwvdisclose.store.postgres.connect import is_postgres_url
+
+    if not is_postgres_url(store) and not Path(store).is_dir():
         raise CaseError(
             f"no case store at {store} (`bwvdisclose new` creates one; "
             "choose another with --store or BWVDISCLOSE_STORE)"
         )
 
 
+def _store_value(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A PostgreSQL URL as given; anything else is a folder, checked as click checks one."""
+    from bwvdisclose.store.postgres.connect import is_postgres_url
+
+    if is_postgres_url(value):
+        return value
+    return str(click.Path(file_okay=False).convert(value, param, ctx))
+
+
 def store_option(f: F) -> F:
     return click.option(
         "--store",
-        type=click.Path(path_type=Path, file_okay=False),
+        metavar="DIR|URL",
+        callback=_store_value,
         envvar="BWVDISCLOSE_STORE",
-        default=default_store,
+        default=lambda: str(default_store()),
         show_default="$XDG_DATA_HOME/bwvdisclose/casefiles, else ~/.local/share/...",
-        help="Case store folder (or set BWVDISCLOSE_STORE).",
+        help="The case store: a folder, or a PostgreSQL URL postgresql://... "
+        "(or set BWVDISCLOSE_STORE).",
     )(f)
 
 

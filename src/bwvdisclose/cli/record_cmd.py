@@ -20,6 +20,7 @@ from bwvdisclose.cli.options import (
     trust_option,
     tsa_option,
 )
+from bwvdisclose.cli.terminal import echo
 from bwvdisclose.cli.trust import opened_identity, trust_roots
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import RecordError
@@ -59,7 +60,7 @@ def decide_command(
     rationale: str,
     review_by: str | None,
     notes: tuple[str, ...],
-    store: Path,
+    store: str,
     criteria: Path | None,
     trust: tuple[Path, ...],
     user: str | None,
@@ -84,16 +85,16 @@ def decide_command(
     given.update(ask_notes(cases, case_id, outcome, given))
     body = cases.decide(case_id, who, outcome, rationale, review_by, given, approval=approval)
     departure = " (departs from the recommendation, justified)" if body.departure else ""
-    click.echo(f"{case_id}: decided {OUTCOME_TEXT[outcome].lower()}{departure}")
-    click.echo(
+    echo(f"{case_id}: decided {OUTCOME_TEXT[outcome].lower()}{departure}")
+    echo(
         f"Policy {cases.policy.id} version {cases.policy.version} approved by {approver(approval)}"
     )
     if body.review_by:
-        click.echo(f"Review the released footage by {body.review_by}")
+        echo(f"Review the released footage by {body.review_by}")
     for cid, text in (body.condition_notes or {}).items():
-        click.echo(f"Condition {cid}: {text}")
+        echo(f"Condition {cid}: {text}")
     needed = missing_roles(cases.state(case_id), cases.policy)
-    click.echo(f"Sign-off needed from: {', '.join(ROLE_TEXT[r] for r in needed)}")
+    echo(f"Sign-off needed from: {', '.join(ROLE_TEXT[r] for r in needed)}")
 
 
 def parse_notes(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -137,7 +138,7 @@ def sign_command(
     case_id: str,
     role: str,
     key: KeySpec,
-    store: Path,
+    store: str,
     criteria: Path | None,
     trust: tuple[Path, ...],
     tsa: str | None,
@@ -159,12 +160,12 @@ def sign_command(
     with opened_identity(key) as identity:
         body = cases.sign(case_id, identity, role, checker, ltv=ltv)
     stamped = " (timestamped)" if body.evidence is not None else ""
-    click.echo(
+    echo(
         f"{case_id}: signed as {ROLE_TEXT[role].lower()} by {body.signer.name} "
         f"over head {body.head}{stamped}"
     )
     needed = missing_roles(cases.state(case_id), cases.policy)
-    click.echo(
+    echo(
         "All required sign-offs are present."
         if not needed
         else f"Still needed: {', '.join(ROLE_TEXT.get(r, r) for r in needed)}"
@@ -187,7 +188,7 @@ def record_command(
     out: Path | None,
     tsa: str | None,
     trust: tuple[Path, ...],
-    store: Path,
+    store: str,
     criteria: Path | None,
 ) -> None:
     """Render the signed PDF/A-3b decision record for CASE_ID (decision maker's key).
@@ -215,5 +216,5 @@ def record_command(
             identity, out, checker, ltv,
         )  # fmt: skip
     level = "PAdES B-LTA, timestamped" if ltv else "PAdES B-B, not timestamped"
-    click.echo(f"{case_id}: signed record ({level}) written to {done.path}")
-    click.echo(f"  sha256 {done.sha256}, {done.size} bytes, covers log head {done.head}")
+    echo(f"{case_id}: signed record ({level}) written to {done.path}")
+    echo(f"  sha256 {done.sha256}, {done.size} bytes, covers log head {done.head}")

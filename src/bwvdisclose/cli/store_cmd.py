@@ -51,3 +51,33 @@ def init_command(url: str, writer_role: str, auditor_role: str) -> None:
         click.echo(f"store at {where}: schema version {result.after} is current; nothing to do")
     for role in result.roles_created:
         click.echo(f"created group role {role} (NOLOGIN): grant it to people's login roles")
+
+
+@store_group.command("copy")
+@click.argument("src", metavar="SRC")
+@click.argument("dst", metavar="DST")
+def copy_command(src: str, dst: str) -> None:
+    """Copy every case from the store SRC into the empty store DST, verifying both sides.
+
+    Each store is a folder or a PostgreSQL URL (postgresql://...), so a store moves from
+    a folder to a database and back. Every case is verified at SRC first (nothing is
+    copied if any fails), then copied whole with its record files, verified at DST and
+    compared byte for byte. Stop other writers while a store is copied. A database
+    destination must be set up first with `bwvdisclose store init URL`.
+    Example: bwvdisclose store copy casefiles postgresql://bwv@db.example/bwvdisclose
+    """
+    from bwvdisclose.cli.progress import progress_bar
+    from bwvdisclose.store import open_store
+    from bwvdisclose.store.copy import copy_store
+
+    source = open_store(src, must_exist=True)
+    target = open_store(dst)
+    with progress_bar(len(source.list_ids()), "Copying") as step:
+        result = copy_store(source, target, progress=lambda _: step())
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    click.echo(
+        f"copied {result.cases} cases ({result.events} events, {result.records} record files) "
+        f"from {source.location} to {target.location}: every case verified on both sides, "
+        "events and records byte for byte identical"
+    )

@@ -39,7 +39,7 @@ HEAD_KEYWORD = "bwvdisclose-head:"
 
 @dataclass(frozen=True)
 class Rendered:
-    path: Path
+    path: str  # a file, or where the store keeps it (a database store names itself)
     sha256: str
     size: int
     head: str
@@ -178,5 +178,5 @@ def render_record(
             raise RecordError(
                 f"{out} already exists; the record is filed as {filed.name}, not written there"
             ) from None
-    path = out or Path(store.record_location(case_id, filed.name))
+    path = str(out) if out is not None else store.record_location(case_id, filed.name)
     return Rendered(path, digest, len(sealed), state.head)

@@ -265,6 +265,12 @@ class CaseStore(ABC):
         """Give a store written before the store-wide log one: a leaf per case as it stands.
         Returns the leaves added (0 if the log exists)."""
 
+    def prefetch(self, case_ids: Sequence[str], *, records: bool = False) -> None:
+        """A hint that these cases (and with `records` their record files) are about to be
+        read, one after another (an audit): a backend may read them at once, each read
+        then giving the case as it stood at the prefetch. Nothing by default."""
+        return None
+
     # --- built on the above --------------------------------------------------------------
 
     def verify(self, case_id: str) -> Verification:

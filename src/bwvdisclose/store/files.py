@@ -174,17 +174,23 @@ def write_new(path: Path, data: bytes, *, durable: bool = True) -> None:
     os.close(fd)
 
 
-def replace_file(path: Path, data: bytes) -> None:
+def replace_file(path: Path, data: bytes, *, done_at_rename: bool = False) -> None:
     """Atomically replace `path`: temp file 0600, fsync, rename over, fsync the folder.
 
     Call with the folder's lock held: the temp name is fixed. A temp file left by a
     crash (or anything else by that name) is removed, never written through.
+    `done_at_rename`: the rename is the commit, so a failure to sync the folder after it
+    is not an error (a write whose loss a later write repairs, as HEAD's is).
     """
     tmp = path.with_name(path.name + ".tmp")
     unlink(tmp)
     write_new(tmp, data)
     rename(tmp, path)
-    fsync_dir(path.parent)
+    try:
+        fsync_dir(path.parent)
+    except OSError:
+        if not done_at_rename:
+            raise
 
 
 def rename(src: Path, dst: Path) -> None:

@@ -156,7 +156,8 @@ class FolderStore(CaseStore):
                 with self.log.locked():
                     old = self.log.append([leaf_data(case_id, 1, event.hash)])
                     try:
-                        replace_file(folder / HEAD, Head(seq=1, hash=event.hash).to_bytes())
+                        final = Head(seq=1, hash=event.hash).to_bytes()
+                        replace_file(folder / HEAD, final, done_at_rename=True)
                     except BaseException:
                         self.log.cut(old)
                         raise
@@ -175,22 +176,27 @@ class FolderStore(CaseStore):
             files.remove_tree(tmp)
 
     def _remove_uncommitted(self, committed: Set[str]) -> None:
-        """Remove leftovers of interrupted `new`s: private folders, and case folders that
-        the log never committed and whose HEAD says so (store lock held)."""
+        """Settle interrupted `new`s (store lock held): remove private folders, and case
+        folders whose HEAD marks them uncommitted: kept (HEAD completed) if the store-wide
+        log committed them, removed if not."""
         for entry in os.scandir(self.root):
             if entry.name.startswith(".new-") and entry.is_dir(follow_symlinks=False):
                 files.remove_tree(Path(entry.path))
-            elif (
-                ID_RE.fullmatch(entry.name)
-                and entry.name not in committed
-                and entry.is_dir(follow_symlinks=False)
-            ):
+            elif ID_RE.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
+                folder = Path(entry.path)
                 try:
-                    head = parse_head(read_bytes(Path(entry.path) / HEAD))
+                    head = parse_head(read_bytes(folder / HEAD))
                 except (OSError, BwvError):
-                    continue  # damaged, not ours to remove: audits report it
-                if head is not None and head.seq == 0 and head.pending:
-                    self._discard(Path(entry.path))
+                    continue  # damaged, not ours to settle: audits report it
+                if head is None or head.seq != 0 or not head.pending:
+                    continue
+                if entry.name in committed:
+                    events = self._scan(folder, entry.name).events
+                    seqs = [e.seq for e in events if e.hash == head.pending]
+                    if seqs:
+                        replace_file(folder / HEAD, Head(seq=seqs[0], hash=head.pending).to_bytes())
+                else:
+                    self._discard(folder)
 
     def _place_new_case(self, case_id: str, contents: dict[str, bytes]) -> Path:
         """Write a case's files in a private folder, then rename it into place (store lock held)."""
@@ -272,9 +278,10 @@ class FolderStore(CaseStore):
                 with contextlib.suppress(OSError):
                     files.unlink(partial)
                 raise
-            files.link(partial, records / name)
-            files.unlink(partial)
-            files.fsync_dir(records)
+            with contextlib.suppress(OSError):  # committed: the record is found either way
+                files.link(partial, records / name)
+                files.unlink(partial)
+                files.fsync_dir(records)
             return Filed(name, events[0])
 
     def _records_dir(self, folder: Path) -> Path:
@@ -316,7 +323,8 @@ class FolderStore(CaseStore):
             with self.log.locked():
                 old = self.log.append([leaf_data(folder.name, new.seq, new.hash)])
                 try:
-                    replace_file(folder / HEAD, Head(seq=new.seq, hash=new.hash).to_bytes())
+                    final = Head(seq=new.seq, hash=new.hash).to_bytes()
+                    replace_file(folder / HEAD, final, done_at_rename=True)
                 except BaseException:
                     self.log.cut(old)
                     raise
