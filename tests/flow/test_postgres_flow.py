@@ -12,7 +12,7 @@ from psycopg.conninfo import conninfo_to_dict
 from bwvdisclose.store.postgres.schema import AUDITOR_ROLE, WRITER_ROLE
 from tests.pgcluster import Cluster
 
-from .conftest import DEMO, PASS_ENV, Keys, decide, new_case, run, sign_all
+from .conftest import DEMO, PASS_ENV, REVIEW_BY, Keys, decide, new_case, run, sign_all
 
 
 def login(cluster: Cluster, url: str, group: str, name: str) -> str:
@@ -48,6 +48,9 @@ def test_the_whole_job_on_postgresql_then_copied_out_and_back(
     assert code == 0, err
     assert json.loads(stdout)["status"] == "recorded"
     assert "s3cret" not in stdout
+    # The footage goes out, and is later taken down: both logged in the database.
+    code, stdout, err = run("disclosed", case_id, "--to", "Met Police YouTube", "--store", officer)
+    assert code == 0, err
 
     # An auditor reads everything and writes nothing.
     auditor = login(pg_cluster, pg_url, AUDITOR_ROLE, "dpo_reviewer")
@@ -57,6 +60,14 @@ def test_the_whole_job_on_postgresql_then_copied_out_and_back(
     code, stdout, err = run("audit", "list", "--store", auditor, "--format", "json")
     assert code == 0, err
     assert [row["case_id"] for row in json.loads(stdout)] == [case_id]
+    code, stdout, err = run("audit", "due", "--store", auditor, "--on", REVIEW_BY)
+    assert code == 0 and f"{case_id}  publish_with_redactions  review by {REVIEW_BY}" in stdout
+    code, _, err = run("withdrawn", case_id, "--reason", "Review: done", "--store", auditor)
+    assert code == 1 and "your database role may not do this" in err
+    code, _, err = run("withdrawn", case_id, "--reason", "Review: done", "--store", officer)
+    assert code == 0, err
+    code, stdout, err = run("show", case_id, "--store", auditor, "--format", "json")
+    assert json.loads(stdout)["status"] == "withdrawn"
     code, _, err = run("new", "--incident-ref", "X", "--occurred", "2026-11-20T14:30",
                        "--location", "Y", "--clip", "c.mp4", "--answers", str(DEMO),
                        "--store", auditor)  # fmt: skip

@@ -22,7 +22,7 @@ from bwvdisclose.cases import Cases, Intake
 from bwvdisclose.errors import CaseError
 from bwvdisclose.policy import load_policy
 from bwvdisclose.store.folder import FolderStore
-from tests.flow.conftest import DEMO, PASS, Keys
+from tests.flow.conftest import DEMO, PASS, Keys, Signed
 from tests.store.insider import rewrite_case
 
 from .conftest import run
@@ -232,3 +232,36 @@ def test_a_stale_recommendation_blocks_sign_and_record(store: FolderStore, keys:
     cases.recompute(case_id, OFFICER)  # what `assess CASE` does: no longer stale
     with pytest.raises(CaseError, match="no current decision"):
         cases.sign(case_id, identity, "decision_maker", checker)
+
+
+def test_escape_sequences_in_a_record_never_reach_the_terminal(
+    signed: Signed, keys: Keys, tmp_path: Path
+) -> None:
+    """A record re-sealed by someone with the decision maker's key, whose embedded log
+    (a consistent chain) names a signer with escape sequences: `verify FILE.pdf` shows
+    them as [U+001B], and fails (the sign-off no longer verifies)."""
+    from bwvdisclose.case.events import EVENT_ADAPTER, ZERO_HASH, event_hash, event_line
+    from bwvdisclose.record.build import EVENTS_FILE, HEAD_KEYWORD, POLICY_FILE
+    from bwvdisclose.record.verify import extract_attachments
+    from bwvdisclose.signing import load_identity
+    from tests.hardening.test_tamper import _forge
+
+    real = extract_attachments(signed.pdf.read_bytes())
+    prev, lines = ZERO_HASH, []
+    for raw in real[EVENTS_FILE].splitlines():
+        f = json.loads(raw)
+        if f["type"] == "signoff_recorded":
+            f["signer"]["name"] = f"Amy{ESC}\u202e Ward"
+            f["head"] = prev
+        f["prev"] = prev
+        f["hash"] = prev = event_hash(f)
+        lines.append(event_line(EVENT_ADAPTER.validate_python(f)))
+    maker = load_identity(Path(keys.p12("amy-ward")), PASS.encode())
+    files = {EVENTS_FILE: b"".join(lines), POLICY_FILE: real[POLICY_FILE]}
+    path = tmp_path / "forged.pdf"
+    path.write_bytes(_forge(maker, files, HEAD_KEYWORD + prev))
+    result = run("verify", str(path))
+    shown = result.stdout + result.stderr
+    assert result.exit_code == 1, shown
+    assert "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown, shown
+    assert "Amy[U+001B]" in shown and "[U+202E] Ward" in shown, shown

@@ -41,7 +41,8 @@ def test_a_store_goes_to_postgresql_and_back_byte_for_byte(
     there = invoke("store", "copy", str(synthetic), pg_url)
     assert there.exit_code == 0, there.output
     assert f"copied {CASES} cases" in there.output
-    verified = invoke("audit", "verify", "--store", pg_url)
+    trust = str(synthetic.parent / "keys" / "ca.pem")  # the synthetic store's TEST CA
+    verified = invoke("audit", "verify", "--store", pg_url, "--trust", trust)
     assert verified.exit_code == 0, verified.output
     assert f"{CASES} cases checked: {CASES} passed" in verified.output
     back = tmp_path / "back"
@@ -129,3 +130,18 @@ def test_a_tampered_database_source_is_refused(
     assert result.exit_code == 1
     assert f"{case_id}: event 2: hash does not match" in result.output
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_demo_fills_a_database_store_too(
+    invoke: Invoke, synthetic: Path, pg_url: str, tmp_path: Path
+) -> None:
+    keys = synthetic.parent / "keys"  # the module's demo identities: no new RSA keys
+    refused = invoke("demo", "--cases", "3", "--store", pg_url)
+    assert refused.exit_code == 2
+    assert "give --keys DIR" in refused.output
+    made = invoke("demo", "--cases", "3", "--store", pg_url, "--keys", str(keys))
+    assert made.exit_code == 0, made.output
+    assert "wrote 3 synthetic cases to postgresql://" in made.output
+    verified = invoke("audit", "verify", "--store", pg_url)
+    assert verified.exit_code == 0, verified.output
+    assert "3 cases checked: 3 passed" in verified.output

@@ -85,7 +85,7 @@ def require_store(store: str | Path) -> None:
         )
 
 
-def _store_value(ctx: click.Context, param: click.Parameter, value: str) -> str:
+def store_value(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """A PostgreSQL URL as given; anything else is a folder, checked as click checks one."""
     from bwvdisclose.store.postgres.connect import is_postgres_url
 
@@ -98,7 +98,7 @@ def store_option(f: F) -> F:
     return click.option(
         "--store",
         metavar="DIR|URL",
-        callback=_store_value,
+        callback=store_value,
         envvar="BWVDISCLOSE_STORE",
         default=lambda: str(default_store()),
         show_default="$XDG_DATA_HOME/bwvdisclose/casefiles, else ~/.local/share/...",

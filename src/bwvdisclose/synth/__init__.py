@@ -23,6 +23,7 @@ from bwvdisclose.case import Actor
 from bwvdisclose.errors import CaseError
 from bwvdisclose.policy.load import criteria_root, default_policy_dir, load_policy
 from bwvdisclose.policy.models import Policy
+from bwvdisclose.store import open_store
 from bwvdisclose.store.bulk import sync_store, write_case
 from bwvdisclose.store.folder import FolderStore
 from bwvdisclose.synth.plan import Answers, example_answers, random_answers
@@ -91,7 +92,7 @@ def _signers(keys_dir: Path) -> Signers:
 
 
 def generate_store(
-    root: Path,
+    root: Path | str,
     cases: int,
     *,
     seed: int = 0,
@@ -100,10 +101,13 @@ def generate_store(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write `cases` synthetic cases into the empty store at `root`; return how many."""
-    store = FolderStore(root)
+    store = open_store(root)  # a folder, or a database store set up with `store init`
+    bulk = isinstance(store, FolderStore)  # a folder is written without an fsync a case
     if store.list_ids():
         raise CaseError(f"{root} already holds cases; the demo fills an empty store")
-    signers = demo_signers(keys_dir or default_keys_dir(root))
+    if keys_dir is None and not bulk:
+        raise CaseError("a database store keeps no files beside it: name a folder with --keys")
+    signers = demo_signers(keys_dir or default_keys_dir(Path(root)))
     phases = _phases(cases, policy_dir)
     rng = random.Random(seed)
     numbers: dict[int, int] = {}
@@ -118,10 +122,14 @@ def generate_store(
         officer = rng.choice(OFFICERS)
         life.open(case_id, officer)
         live(life, random_answers(rng, policy) if plan is None else plan, officer, signers)
-        write_case(store, life.chain.events, life.records, durable=False)
+        if bulk:
+            write_case(store, life.chain.events, life.records, durable=False)  # type: ignore[arg-type]
+        else:
+            store.import_case(life.chain.events, life.records)
         if progress:
             progress(1)
-    sync_store()
+    if bulk:
+        sync_store()
     return cases
 
 
