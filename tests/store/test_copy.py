@@ -142,6 +142,6 @@ def test_demo_fills_a_database_store_too(
     made = invoke("demo", "--cases", "3", "--store", pg_url, "--keys", str(keys))
     assert made.exit_code == 0, made.output
     assert "wrote 3 synthetic cases to postgresql://" in made.output
-    verified = invoke("audit", "verify", "--store", pg_url)
+    verified = invoke("audit", "verify", "--store", pg_url, "--trust", str(keys / "ca.pem"))
     assert verified.exit_code == 0, verified.output
     assert "3 cases checked: 3 passed" in verified.output
