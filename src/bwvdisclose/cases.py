@@ -48,6 +48,7 @@ from bwvdisclose.trust.paths import TrustChecker
 from bwvdisclose.trust.profile import SIGNOFF_ROLES, identity_of
 from bwvdisclose.trust.signoff import ROLE_TEXT, decision_current, missing_roles, signoff_for
 from bwvdisclose.trust.statement import AnyIdentity
+from bwvdisclose.trust.tsa import LtvSettings
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,7 @@ class Cases:
         role: str,
         checker: TrustChecker,
         now: dt.datetime | None = None,
+        ltv: LtvSettings | None = None,
     ) -> SignoffRecorded:
         """Sign the current decision as `role`; the signer (from the certificate) is the actor.
 
@@ -242,7 +244,7 @@ class Cases:
         def build(events: Sequence[Event]) -> list[Body]:
             state = fold(events)
             self.check_policy(state)
-            body = signoff_for(state, self.policy, identity, role, checker, now)
+            body = signoff_for(state, self.policy, identity, role, checker, now, ltv)
             result.append(body)
             return [body]
 

@@ -186,6 +186,25 @@ class DecisionRecorded(Frozen):
     )
 
 
+B64_RE = r"^[A-Za-z0-9+/]+={0,2}$"
+TokenB64 = Annotated[str, Field(pattern=B64_RE, max_length=24_000)]
+RevinfoB64 = Annotated[str, Field(pattern=B64_RE, max_length=90_000)]
+
+
+class SignoffEvidence(Frozen):
+    """Proof of when a sign-off was signed and that its certificate stood then (base64 DER)."""
+
+    timestamp: TokenB64 = Field(
+        description="RFC 3161 TimeStampToken over SHA-256 of the sign-off's signature value."
+    )
+    ocsp: list[RevinfoB64] = Field(
+        max_length=8, description="OCSP responses for the signer's chain, fetched at signing."
+    )
+    crls: list[RevinfoB64] = Field(
+        max_length=8, description="CRLs for the signer's chain, fetched at signing."
+    )
+
+
 class SignoffRecorded(Frozen):
     type: Literal["signoff_recorded"] = "signoff_recorded"
     role: SignoffRole
@@ -199,6 +218,9 @@ class SignoffRecorded(Frozen):
     policy_sha256: Hex64 = Field(description="The policy version decided under (signed).")
     chain: list[Text] = Field(
         default_factory=list, max_length=5, description="Intermediate CA certificates, PEM."
+    )
+    evidence: SignoffEvidence | None = Field(
+        default=None, description="Timestamp and revocation data, when signed with --tsa."
     )
 
 

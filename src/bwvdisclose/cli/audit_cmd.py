@@ -30,8 +30,10 @@ from bwvdisclose.audit.verify import verify_store
 from bwvdisclose.cli import audit_views as views
 from bwvdisclose.cli.options import (
     Choice,
+    KeySpec,
     criteria_option,
     format_option,
+    optional_signing_key_options,
     require_store,
     store_option,
     trust_option,
@@ -283,25 +285,52 @@ def stats_command(
     "--out", required=True, type=click.Path(path_type=Path, dir_okay=False),
     help="Where to write the PDF.",
 )  # fmt: skip
+@optional_signing_key_options
+@trust_option
 @store_option
 @criteria_option
 @filter_options
 @workers_option
 def report_command(
-    out: Path, store: str, criteria: Path | None, workers: int | None, **kw: Any
+    out: Path,
+    key: KeySpec | None,
+    trust: tuple[Path, ...],
+    store: str,
+    criteria: Path | None,
+    workers: int | None,
+    **kw: Any,
 ) -> None:
-    """Write the statistics as a PDF/A report for a review board, with charts."""
+    """Write the statistics as a PDF/A report for a review board, with charts.
+
+    With --key (or a token) the report is sealed as a record is: the key's certificate
+    must chain to a trust root (--trust, BWVDISCLOSE_TRUST), or no report is written
+    (exit 3). `bwvdisclose verify FILE.pdf` checks a sealed report.
+    """
     from bwvdisclose.audit.report import render_report
+    from bwvdisclose.audit.sealing import require_trusted, seal_report, sealer_name
+    from bwvdisclose.cli.trust import opened_identity
     from bwvdisclose.store.files import replace_file
+    from bwvdisclose.trust.paths import TrustChecker
 
     filters = _filters(kw)
     cases = _store(store)
     rows = list_rows(cases, _catalog(criteria), filters, workers)
     stats = compute_stats(rows, (filters.opened_from, filters.opened_to))
     scope = f"Store {cases.location.rstrip('/').rsplit('/', 1)[-1]}: {describe(filters)}"
-    pdf = render_report(stats, scope=scope, generated=dt.datetime.now(dt.UTC))
-    replace_file(out, pdf)  # 0600 whatever the umask: the report names people and cases
-    echo(f"wrote {out} ({len(pdf)} bytes): {stats['cases']} cases")
+    now = dt.datetime.now(dt.UTC)
+    if key is None:
+        pdf = render_report(stats, scope=scope, generated=now)
+        replace_file(out, pdf)  # 0600 whatever the umask: the report names people and cases
+        echo(f"wrote {out} ({len(pdf)} bytes): {stats['cases']} cases; NOT sealed (give --key)")
+        return
+    checker = TrustChecker(trust_roots(trust))
+    with opened_identity(key) as identity:
+        require_trusted(identity, checker, now)  # before the render: no work for nothing
+        name = sealer_name(identity)
+        pdf = render_report(stats, scope=scope, generated=now, sealed_by=name)
+        sealed = seal_report(pdf, identity, checker, now)
+    replace_file(out, sealed)  # 0600 whatever the umask: the report names people and cases
+    echo(f"wrote {out} ({len(sealed)} bytes): {stats['cases']} cases, sealed by {name}")
 
 
 DUE_COLUMNS = ("case_id", "decided", "review_by", "overdue_days", "released_at", "released_to")

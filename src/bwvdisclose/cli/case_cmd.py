@@ -30,7 +30,7 @@ from bwvdisclose.cli.options import (
 )
 from bwvdisclose.cli.terminal import console, echo
 from bwvdisclose.cli.trust import trust_roots
-from bwvdisclose.errors import CaseError, IntegrityError, TrustError
+from bwvdisclose.errors import CaseError, IntegrityError, RecordError, TrustError
 from bwvdisclose.store import open_store
 
 if TYPE_CHECKING:
@@ -291,10 +291,17 @@ def _is_file(target: str) -> bool:
 
 
 def _verify_record(path: Path, roots: TrustRoots) -> None:
+    from bwvdisclose.audit.sealing import check_report, is_report
     from bwvdisclose.record.check import check_record
+    from bwvdisclose.record.verify import extract_attachments
 
     data = _read_record(path)
-    result = check_record(data, roots)
+    try:
+        report = is_report(extract_attachments(data))
+    except RecordError:  # unreadable: the record check says what is wrong, line by line
+        report = False
+    result = check_report(data, roots) if report else check_record(data, roots)
+    what = "report" if report else "record"
     for ok, text in result.lines:
         echo(f"{'ok  ' if ok else 'FAIL'} {text}")
     for text in result.untrusted:
@@ -302,7 +309,7 @@ def _verify_record(path: Path, roots: TrustRoots) -> None:
     for note in result.notes:
         echo(f"note {note}")
     if not result.intact:
-        raise IntegrityError(f"{path}: the record FAILED verification")
+        raise IntegrityError(f"{path}: the {what} FAILED verification")
     if result.untrusted:
         raise TrustError(f"{path}: intact but NOT TRUSTED: {result.untrusted[0]}")
     echo(f"{path}: verified")

@@ -60,7 +60,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Render the signed PDF/A-3a decision record for CASE_ID...",
     ),
     "extend": (
-        "ltv_cmd",
+        "extend_cmd",
         "extend_command",
         "Add a fresh archive timestamp to a timestamped RECORD...",
     ),

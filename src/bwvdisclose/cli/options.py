@@ -170,14 +170,20 @@ class KeySpec:
 _KEY_PARAMS = ("key", "passphrase_env", "pkcs11_lib", "token_label", "key_label", "pin_env")
 
 
-def signing_key_options(f: F) -> F:
+def optional_signing_key_options(f: F) -> F:
+    """signing_key_options, where giving no key at all is allowed (`key` is then None)."""
+    return signing_key_options(f, required=False)
+
+
+def signing_key_options(f: F, required: bool = True) -> F:
     """--key FILE.p12 [--passphrase-env VAR], or --pkcs11-lib --token-label --key-label
     [--pin-env VAR]; the command receives them as one `key: KeySpec` argument."""
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         values = [kwargs.pop(name) for name in _KEY_PARAMS]
-        kwargs["key"] = _checked(KeySpec(*values))
+        given = any(v is not None for v in values)
+        kwargs["key"] = _checked(KeySpec(*values)) if required or given else None
         return f(*args, **kwargs)
 
     options = [

@@ -144,6 +144,7 @@ def ask_notes(cases: Cases, case_id: str, outcome: str, given: dict[str, str]) -
 @store_option
 @criteria_option
 @trust_option
+@tsa_option
 def sign_command(
     case_id: str,
     role: str,
@@ -151,21 +152,28 @@ def sign_command(
     store: str,
     criteria: Path | None,
     trust: tuple[Path, ...],
+    tsa: str | None,
 ) -> None:
     """Sign off the decision on CASE_ID in ROLE: a signed statement of the case, its head,
     the role, your certificate, the outcome and the policy.
 
     Your name, role, rank and number come from your certificate, which must chain to a
     trust root (exit 3 if not). A sign-off goes stale when the case changes afterwards
-    and must be repeated.
+    and must be repeated. With --tsa the signature is timestamped and your certificate's
+    status is fetched and kept (revoked or unknown is refused, nothing is written).
     """
+    from bwvdisclose.trust.tsa import LtvSettings
+
     cases = open_case(store, criteria, case_id)
-    checker = TrustChecker(trust_roots(trust))
+    roots = trust_roots(trust)
+    checker = TrustChecker(roots)
+    ltv = LtvSettings.of(tsa, roots.certificates) if tsa else None
     with opened_identity(key) as identity:
-        body = cases.sign(case_id, identity, role, checker)
+        body = cases.sign(case_id, identity, role, checker, ltv=ltv)
+    stamped = " (timestamped)" if body.evidence is not None else ""
     echo(
         f"{case_id}: signed as {ROLE_TEXT[role].lower()} by {body.signer.name} "
-        f"over head {body.head}"
+        f"over head {body.head}{stamped}"
     )
     needed = missing_roles(cases.state(case_id), cases.policy)
     echo(
@@ -202,8 +210,8 @@ def record_command(
     certificate up to the trust roots (PAdES B-LTA); a revoked signer, or one whose
     status cannot be fetched, is refused and nothing is written.
     """
-    from bwvdisclose.ltv.settings import LtvSettings
     from bwvdisclose.record.build import render_record
+    from bwvdisclose.trust.tsa import LtvSettings
 
     if out is not None and out.exists():
         raise RecordError(f"{out} already exists; choose another --out")

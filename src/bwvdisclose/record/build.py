@@ -18,7 +18,6 @@ from markupsafe import Markup, escape
 from bwvdisclose.case import CaseState, Event, RecordRendered, fold
 from bwvdisclose.caseview import case_view
 from bwvdisclose.errors import RecordError, TrustError
-from bwvdisclose.ltv.settings import LtvSettings
 from bwvdisclose.policy.load import policy_bundle
 from bwvdisclose.policy.models import Policy, PolicyRef
 from bwvdisclose.record.context import record_context
@@ -31,6 +30,7 @@ from bwvdisclose.trust.keys import cert_fingerprint
 from bwvdisclose.trust.paths import TrustChecker
 from bwvdisclose.trust.signoff import check_signoffs, missing_roles, refuse_stale
 from bwvdisclose.trust.statement import AnyIdentity
+from bwvdisclose.trust.tsa import LtvSettings
 
 EVENTS_FILE = "case-events.jsonl"
 POLICY_FILE = "policy-files.json"
@@ -145,7 +145,7 @@ def render_record(
     check_ready(state, policy, identity)
     check_trusted(list(events), identity, checker)
     if ltv is not None:  # a revoked or unknown signer is refused before the slow render
-        from bwvdisclose.ltv.archive import preflight
+        from bwvdisclose.trust.archive import preflight
 
         preflight(identity.certificate, identity.chain, ltv)
     log = store.log_bytes(case_id, len(events))

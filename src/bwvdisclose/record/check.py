@@ -27,7 +27,7 @@ from bwvdisclose.record.build import EVENTS_FILE, HEAD_KEYWORD, POLICY_FILE
 from bwvdisclose.trust.approval import approver, check_decisions
 from bwvdisclose.trust.paths import TrustChecker
 from bwvdisclose.trust.roots import TrustRoots, as_roots
-from bwvdisclose.trust.signoff import check_signoffs
+from bwvdisclose.trust.signoff import check_signoffs, signoff_time
 
 if TYPE_CHECKING:
     from bwvdisclose.record.verify import PdfCheck
@@ -186,7 +186,15 @@ def _signoff_lines(
                 f"sign-off by {s.signer.name} as {s.role}: signed statement over head "
                 f"{s.head[:16]}… valid",
             )
-        result.untrusted += [f.text for f in mine if f.kind == "untrusted"]
+        untrusted = [f.text for f in mine if f.kind == "untrusted"]
+        result.untrusted += untrusted
+        when = signoff_time(s, checker) if not (broken or untrusted) else None
+        if when is not None:
+            result.add(
+                True,
+                f"the sign-off by {s.signer.name} is timestamped at {_utc(when)}; its "
+                "certificate was valid and not revoked then (revocation data kept at signing)",
+            )
     maker = [s for s in state.current_signoffs() if s.role == "decision_maker"]
     result.add(
         bool(maker) and maker[-1].fingerprint == pdf_signer,
@@ -238,3 +246,8 @@ def _printed_head(result: RecordCheck, pdf: bytes, head: str) -> None:
     text = subprocess.run([tool, "-", "-"], input=pdf, capture_output=True, check=False).stdout
     printed = re.sub(r"\s+", "", text.decode("utf-8", "replace"))
     result.add(head in printed, "the head printed in the record matches the embedded log")
+
+
+# The lines about the PDF signature alone (signed, intact, whole file, signer trusted,
+# timestamps): a sealed audit report is checked with the very same lines.
+signature_lines = _signature_lines

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from bwvdisclose.errors import RecordError
-from bwvdisclose.ltv.settings import LtvSettings
 from bwvdisclose.trust.keys import load_identity, pdf_signer
 from bwvdisclose.trust.statement import AnyIdentity
 from bwvdisclose.trust.token import TokenIdentity
+from bwvdisclose.trust.tsa import LtvSettings
 
 SIGNATURE_FIELD = "DecisionRecordSignature"
 
@@ -41,7 +41,7 @@ def seal_with(
     With `ltv`, the seal is PAdES B-LTA (timestamp, revocation data, document timestamp).
     """
     if ltv is not None:
-        from bwvdisclose.ltv.archive import seal_lta
+        from bwvdisclose.trust.archive import seal_lta
 
         return seal_lta(
             pdf, _signer_for(identity), identity.certificate, identity.chain, ltv,

@@ -93,7 +93,7 @@ def _check_lta(
     trust: TrustRoots,
     at: dt.datetime | None,
 ) -> PdfCheck:
-    from bwvdisclose.ltv.validate import validate_lta
+    from bwvdisclose.trust.ltv import validate_lta
 
     form = _contents_problems(pdf, seal)
     for stamp in stamps:

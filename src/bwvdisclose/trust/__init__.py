@@ -9,6 +9,11 @@
   statement.py  the statements a sign-off or an approval signs, and their signatures
   signoff.py    sign-offs: who must sign, making one, checking a log's sign-offs
   approval.py   policy approvals beside a policy folder; checking a log's decisions
+  tsa.py        timestamping settings: the TSA URL (`--tsa`, BWVDISCLOSE_TSA), roots, timeout
+  revocation.py revocation at signing: a path to a root, OCSP/CRL fetched live, hard fail
+  archive.py    sealing at PAdES B-LTA (timestamp, DSS, document timestamp); `extend`
+  ltv.py        offline long-term validation of a sealed record at the time it proves
+  timestamps.py RFC 3161 tokens and revocation data for sign-offs, checked offline
 
 Nothing here imports the CLI.
 """

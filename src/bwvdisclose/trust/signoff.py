@@ -11,9 +11,12 @@ issuer) cannot sign one decision in two roles.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+from cryptography import x509
 
 from bwvdisclose.case import (
     CaseOpenedEvent,
@@ -25,6 +28,7 @@ from bwvdisclose.case import (
     SignoffRecorded,
     SignoffRecordedEvent,
 )
+from bwvdisclose.case.payloads import SignoffEvidence
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import CaseError, SigningError, TrustError
 from bwvdisclose.policy.models import Policy
@@ -44,6 +48,7 @@ from bwvdisclose.trust.statement import (
     signoff_statement,
     verify_statement,
 )
+from bwvdisclose.trust.tsa import LtvSettings
 
 ROLE_TEXT = {
     "decision_maker": "Decision maker",
@@ -97,8 +102,13 @@ def signoff_for(
     role: str,
     checker: TrustChecker,
     now: dt.datetime | None = None,
+    ltv: LtvSettings | None = None,
 ) -> SignoffRecorded:
-    """The sign-off event for `identity` as `role`, or an error saying why it cannot be given."""
+    """The sign-off event for `identity` as `role`, or an error saying why it cannot be given.
+
+    With `ltv`, the signer's status is fetched live (revoked or unknown is refused) and
+    the signature is timestamped; the token and revocation data go into the event.
+    """
     now = now or dt.datetime.now(dt.UTC)
     refuse_stale(state, policy, "signed")
     decision = state.decision
@@ -137,6 +147,15 @@ def signoff_for(
         outcome=decision.outcome, policy_sha256=policy_sha,
     )  # fmt: skip
     signature, algorithm = sign_statement(identity, message)
+    evidence = None
+    if ltv is not None:
+        from bwvdisclose.trust.timestamps import gather
+
+        raw = base64.b64decode(signature)
+        got = gather(cert, identity.chain, raw, ltv, who.name)
+        evidence = SignoffEvidence(
+            timestamp=got.timestamp, ocsp=list(got.ocsp), crls=list(got.crls)
+        )
     return SignoffRecorded(
         role=role,  # type: ignore[arg-type]
         signer=Signer(name=who.name, rank=who.rank or "not stated", number=who.number or "none"),
@@ -148,6 +167,7 @@ def signoff_for(
         outcome=decision.outcome,
         policy_sha256=policy_sha,
         chain=intermediates(identity.chain),
+        evidence=evidence,
     )
 
 
@@ -209,9 +229,45 @@ def check_signoff(
     if problem:
         yield Finding("broken", f"{who} {problem}")
         return
-    trust = checker.check(cert, e.at, chain_of(e.chain), e.role)
+    at = e.at
+    if e.evidence is not None:  # judged when the timestamp proves it was signed, offline
+        found = _evidence_problem(e, cert, checker)
+        if isinstance(found, Finding):
+            yield Finding(found.kind, f"{who} {found.text}")
+            return
+        at = found
+    trust = checker.check(cert, at, chain_of(e.chain), e.role)
     if not trust.trusted:
         yield Finding("untrusted", f"{who} is not trusted: {trust.problem}")
+
+
+def _evidence_problem(
+    e: SignoffRecordedEvent, cert: x509.Certificate, checker: TrustChecker
+) -> Finding | dt.datetime:
+    """The time the sign-off's timestamp proves, or what is wrong with its evidence."""
+    from bwvdisclose.trust.timestamps import check_evidence
+
+    assert e.evidence is not None
+    ev = e.evidence
+    got = check_evidence(
+        e.signature, ev.timestamp, ev.ocsp, ev.crls, cert, chain_of(e.chain),
+        checker.roots.certificates,
+    )  # fmt: skip
+    if got.broken:
+        return Finding("broken", f"has a timestamp that proves nothing: {got.broken}")
+    if got.at is None or got.untrusted:
+        return Finding(
+            "untrusted", f"is not trusted at the time its timestamp proves: {got.untrusted}"
+        )
+    return got.at
+
+
+def signoff_time(e: SignoffRecordedEvent, checker: TrustChecker) -> dt.datetime | None:
+    """When a timestamped sign-off was signed, as its token proves; None without one."""
+    if e.evidence is None:
+        return None
+    found = _evidence_problem(e, load_cert_pem(e.certificate), checker)
+    return None if isinstance(found, Finding) else found
 
 
 def _intact_problem(

@@ -1,10 +1,10 @@
-"""Where the time-stamping authority is, which roots to trust, how long to wait."""
+"""Timestamping settings: where the time-stamping authority is, the roots every chain must
+reach (for the revocation data embedded), and how long to wait for a service."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from cryptography import x509
@@ -42,21 +42,3 @@ def check_tsa_url(url: str) -> None:
     if len(url) > MAX_URL or parts.scheme not in ("http", "https") or not parts.hostname:
         shown = url if len(url) <= 80 else url[:77] + "..."
         raise InputError(f"the time-stamping authority must be an http(s) URL, not {shown!r}")
-
-
-def load_roots(paths: Sequence[Path]) -> list[x509.Certificate]:
-    """Every certificate in the PEM files named, or in the *.pem files of folders named."""
-    files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(path.glob("*.pem")) if path.is_dir() else [path])
-    roots: list[x509.Certificate] = []
-    for file in files:
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read trust root {file}: {exc.strerror}") from None
-        try:
-            roots.extend(x509.load_pem_x509_certificates(data))
-        except ValueError:
-            raise InputError(f"{file}: not a PEM certificate") from None
-    return roots

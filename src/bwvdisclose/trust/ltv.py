@@ -17,7 +17,7 @@ from typing import Any
 
 from cryptography import x509
 
-from bwvdisclose.ltv.revocation import asn1
+from bwvdisclose.trust.revocation import asn1
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,10 @@ def extend_command(
     (offline, against --trust); it is replaced atomically, or written to --out.
     """
     from bwvdisclose.cli.trust import trust_roots
-    from bwvdisclose.ltv.archive import extend
-    from bwvdisclose.ltv.settings import LtvSettings
     from bwvdisclose.record.verify import verify_pdf
     from bwvdisclose.store.files import replace_file
+    from bwvdisclose.trust.archive import extend
+    from bwvdisclose.trust.tsa import LtvSettings
 
     if not tsa:
         raise InputError("extend needs a time-stamping authority: --tsa URL or BWVDISCLOSE_TSA")

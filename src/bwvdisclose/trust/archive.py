@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 from cryptography import x509
 
 from bwvdisclose.errors import RecordError, ServiceError, SigningError
-from bwvdisclose.ltv.revocation import check_signer, validation_context
-from bwvdisclose.ltv.settings import LtvSettings
+from bwvdisclose.trust.revocation import check_signer, validation_context
+from bwvdisclose.trust.tsa import LtvSettings
 
 ARCHIVE_FIELD = "ArchiveTimestamp"
 T = TypeVar("T")

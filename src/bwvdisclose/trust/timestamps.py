@@ -13,13 +13,15 @@ import asyncio
 import base64
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from cryptography import x509
 
-from bwvdisclose.ltv.revocation import asn1, check_signer, validation_context
-from bwvdisclose.ltv.settings import LtvSettings
+from bwvdisclose.trust.revocation import asn1, check_signer, validation_context
+from bwvdisclose.trust.tsa import LtvSettings
 
 MAX_TOKEN = 16_384  # a timestamp token is a few KB; more is not one
 MAX_REVINFO = 65_536  # OCSP responses and CRLs kept with one sign-off, base64, each
@@ -45,7 +47,7 @@ def gather(
     import aiohttp
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
-    from bwvdisclose.ltv.archive import map_failures
+    from bwvdisclose.trust.archive import map_failures
 
     async def run() -> Evidence:
         async with aiohttp.ClientSession() as session:
@@ -71,8 +73,27 @@ class TokenCheck:
     problem: str = ""
 
 
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """pyHanko logs each failed check with a traceback; the result already says it."""
+    loggers = [logging.getLogger(name) for name in ("pyhanko", "pyhanko_certvalidator")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
 def check_token(token_b64: str, signature: bytes, trust: Sequence[x509.Certificate]) -> TokenCheck:
     """The time an RFC 3161 token proves for `signature`, if it covers it and is trusted."""
+    with _quiet():
+        return _check_token(token_b64, signature, trust)
+
+
+def _check_token(token_b64: str, signature: bytes, trust: Sequence[x509.Certificate]) -> TokenCheck:
     from asn1crypto import cms
     from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
     from pyhanko.sign.validation.status import TimestampSignatureStatus
@@ -109,6 +130,18 @@ def valid_at(
     chain: Sequence[x509.Certificate] = (),
 ) -> str:
     """'' if the certificate chains to a root and is not revoked at `at` by the kept data."""
+    with _quiet():
+        return _valid_at(certificate, at, trust, evidence_ocsp, evidence_crls, chain)
+
+
+def _valid_at(
+    certificate: x509.Certificate,
+    at: dt.datetime,
+    trust: Sequence[x509.Certificate],
+    evidence_ocsp: Sequence[str],
+    evidence_crls: Sequence[str],
+    chain: Sequence[x509.Certificate],
+) -> str:
     from pyhanko_certvalidator import CertificateValidator, ValidationContext, errors
 
     try:
@@ -136,3 +169,38 @@ def _b64(data: bytes) -> str:
 
 def _one_line(exc: BaseException) -> str:
     return (" ".join(str(exc).split()) or type(exc).__name__)[:200]
+
+
+@dataclass(frozen=True)
+class EvidenceCheck:
+    """A timestamped sign-off: when it was signed, or what is wrong (broken or untrusted)."""
+
+    at: dt.datetime | None
+    broken: str = ""
+    untrusted: str = ""
+
+
+def check_evidence(
+    signature_b64: str,
+    timestamp: str,
+    ocsp: Sequence[str],
+    crls: Sequence[str],
+    certificate: x509.Certificate,
+    chain: Sequence[x509.Certificate],
+    trust: Sequence[x509.Certificate],
+) -> EvidenceCheck:
+    """The token must cover this signature; the signer is judged at the token's time, offline."""
+    try:
+        signature = base64.b64decode(signature_b64, validate=True)
+    except ValueError:
+        return EvidenceCheck(None, broken="its signature is not base64")
+    token = check_token(timestamp, signature, trust)
+    if token.at is None:
+        broken = "does not cover" in token.problem or "cannot be read" in token.problem
+        return EvidenceCheck(
+            None,
+            broken=token.problem if broken else "",
+            untrusted="" if broken else token.problem,
+        )
+    problem = valid_at(certificate, token.at, trust, ocsp, crls, chain)
+    return EvidenceCheck(token.at, untrusted=problem)

@@ -66,8 +66,11 @@ class Case:
     case_id: str
 
 
-def signed_case(store: Path, pki: TestPki, maker: str = "amy-ward") -> Case:
-    """A case decided and signed off by TEST PKI identities, `maker` as decision maker."""
+def signed_case(store: Path, pki: TestPki, maker: str = "amy-ward", tsa: bool = True) -> Case:
+    """A case decided and signed off by TEST PKI identities, `maker` as decision maker.
+
+    With `tsa`, every sign-off is timestamped (and its signer's status fetched).
+    """
     case_id = ok(run("new", *INTAKE, "--answers", str(DEMO), "--store", str(store))).strip()
     publishing = publish_options("publish_with_redactions")
     ok(
@@ -81,9 +84,10 @@ def signed_case(store: Path, pki: TestPki, maker: str = "amy-ward") -> Case:
             str(store),
         )
     )
+    stamp = ["--tsa", pki.tsa_url] if tsa else []
     for who, role in [(maker, "decision_maker"), *SIGNOFFS[1:]]:
         ok(run("sign", case_id, "--role", role, "--key", str(pki.p12(who)),
-               "--passphrase-env", PKI_PASS_ENV, "--store", str(store)))  # fmt: skip
+               "--passphrase-env", PKI_PASS_ENV, "--store", str(store), *stamp))  # fmt: skip
     return Case(store, case_id)
 
 

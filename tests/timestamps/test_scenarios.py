@@ -19,12 +19,12 @@ import pytest
 from click.testing import Result
 
 from bwvdisclose.errors import SigningError
-from bwvdisclose.ltv.settings import LtvSettings
 from bwvdisclose.record.html import templates_dir
 from bwvdisclose.record.pdf import render_pdf
 from bwvdisclose.record.seal import seal_with
 from bwvdisclose.record.verify import verify_pdf
 from bwvdisclose.signing import Identity, load_identity
+from bwvdisclose.trust.tsa import LtvSettings
 from tests.conftest import roots
 from tests.pki import PASSPHRASE, TestPki
 from tests.pki.services import free_port
@@ -44,7 +44,7 @@ def _refused(result: Result, *needles: str) -> str:
 @pytest.fixture(scope="module")
 def ready(pki: TestPki, tmp_path_factory: pytest.TempPathFactory) -> Case:
     """A case signed off and ready for its record (which the tests here fail to make)."""
-    return signed_case(tmp_path_factory.mktemp("ready") / "store", pki)
+    return signed_case(tmp_path_factory.mktemp("ready") / "store", pki, tsa=False)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def _seal(page: bytes, identity: Identity, ltv: LtvSettings | None) -> bytes:
 
 
 def test_a_signer_revoked_before_signing_is_refused(pki: TestPki, tmp_path: Path) -> None:
-    case = signed_case(tmp_path / "store", pki, maker="rob-revoked")
+    case = signed_case(tmp_path / "store", pki, maker="rob-revoked", tsa=False)
     before = tree_digest(tmp_path / "store")
     out = tmp_path / "record.pdf"
     result = record(case, pki, out, "rob-revoked", "--tsa", pki.tsa_url)
