@@ -98,6 +98,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pg-bench-") as tmp, Cluster(durable=True) as pg:
         folder = str(Path(tmp) / "store")
+        ca = str(Path(tmp) / "store.keys" / "ca.pem")  # the demo store's TEST CA
         url = pg.create_database("bench")
         print(f"{'step':<44} {'wall s':>7} {'CPU s':>7} {'max MB':>8} {'tree MB':>8}  exit")
         show(f"demo --cases {args.cases} (folder)", run(["demo", "--cases", str(args.cases),
@@ -106,7 +107,7 @@ def main() -> None:
         show(f"store copy folder -> PostgreSQL ({args.cases})", run(["store", "copy", folder, url]))
         for name, location in (("folder", folder), ("PostgreSQL", url)):
             show(f"audit verify, {args.cases} cases, {name}",
-                 run(["audit", "verify", "--store", location]))  # fmt: skip
+                 run(["audit", "verify", "--store", location, "--trust", ca]))  # fmt: skip
             show(f"audit replay, {args.cases} cases, {name}",
                  run(["audit", "replay", "--store", location, "--criteria", str(R2)]))  # fmt: skip
         print()
