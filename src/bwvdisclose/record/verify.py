@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
@@ -20,6 +18,7 @@ from cryptography import x509
 
 from bwvdisclose.errors import RecordError
 from bwvdisclose.trust.roots import TrustRoots, as_roots, validation_context
+from bwvdisclose.trust.timestamps import PYHANKO_LOGGERS, quiet
 
 NO_ROOTS = "no trust roots are configured (give --trust or BWVDISCLOSE_TRUST)"
 LTA_UNTRUSTED = "the signer's certificate does not chain to a trusted certificate"
@@ -61,7 +60,7 @@ def verify_pdf(
     Trust asks the non-repudiation key usage pyHanko asks of a signer. Never raises:
     integrity failures are `problems`, a signer not trusted is `trust_problem`.
     """
-    with _quiet("pyhanko", "pyhanko_certvalidator", "asyncio"):
+    with quiet(*PYHANKO_LOGGERS, "asyncio"):
         return _verify(pdf, as_roots(trust), at)
 
 
@@ -117,20 +116,6 @@ def _check_lta(
         archive_times=lta.archive_times,
         trust_problem=untrusted[0] if untrusted else "",
     )
-
-
-@contextmanager
-def _quiet(*names: str) -> Iterator[None]:
-    """pyHanko logs each failed check with a traceback; PdfCheck.problems already says it."""
-    loggers = [logging.getLogger(name) for name in names]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
 
 
 def _check(pdf: bytes, sig: Any, trust: TrustRoots, at: dt.datetime | None = None) -> PdfCheck:

@@ -73,10 +73,14 @@ class TokenCheck:
     problem: str = ""
 
 
+PYHANKO_LOGGERS = ("pyhanko", "pyhanko_certvalidator")
+
+
 @contextmanager
-def _quiet() -> Iterator[None]:
-    """pyHanko logs each failed check with a traceback; the result already says it."""
-    loggers = [logging.getLogger(name) for name in ("pyhanko", "pyhanko_certvalidator")]
+def quiet(*names: str) -> Iterator[None]:
+    """Silence these loggers for a block: pyHanko logs each failed check with a traceback,
+    and the result we return already says what failed."""
+    loggers = [logging.getLogger(name) for name in names]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.CRITICAL)
@@ -89,7 +93,7 @@ def _quiet() -> Iterator[None]:
 
 def check_token(token_b64: str, signature: bytes, trust: Sequence[x509.Certificate]) -> TokenCheck:
     """The time an RFC 3161 token proves for `signature`, if it covers it and is trusted."""
-    with _quiet():
+    with quiet(*PYHANKO_LOGGERS):
         return _check_token(token_b64, signature, trust)
 
 
@@ -130,7 +134,7 @@ def valid_at(
     chain: Sequence[x509.Certificate] = (),
 ) -> str:
     """'' if the certificate chains to a root and is not revoked at `at` by the kept data."""
-    with _quiet():
+    with quiet(*PYHANKO_LOGGERS):
         return _valid_at(certificate, at, trust, evidence_ocsp, evidence_crls, chain)
 
 
