@@ -26,6 +26,7 @@ from bwvdisclose.policy.models import (
 )
 from bwvdisclose.policy.models import All as AllC
 from bwvdisclose.policy.models import Any_ as AnyC
+from bwvdisclose.policy.wording import with_wording, wording_digest
 
 POLICY_FILE = "policy.yaml"
 DEFAULT_POLICY = "met-bwv-2020-v2"  # version 2020.2; criteria/met-bwv-2020 holds 2020.1
@@ -105,7 +106,7 @@ def bundle_sha256(files: dict[str, str]) -> str:
 def load_policy(path: Path | None = None) -> Policy:
     """Load and check the policy in `path` (a folder or its policy.yaml), or the default."""
     folder = resolve_policy_folder(path)
-    return _load_cached(folder, policy_sha256(folder))
+    return _load_cached(folder, policy_sha256(folder), wording_digest(folder))
 
 
 def resolve_policy_folder(path: Path | None) -> Path:
@@ -123,21 +124,27 @@ def resolve_policy_folder(path: Path | None) -> Path:
 
 
 @cache
-def _load_cached(folder: Path, sha: str) -> Policy:
-    compiled = _from_cache(sha)
+def _load_cached(folder: Path, sha: str, wording: str | None = None) -> Policy:
+    key = sha if wording is None else hashlib.sha256(f"{sha}+{wording}".encode()).hexdigest()
+    compiled = _from_cache(key, sha)
     if compiled is not None:
         return compiled
     policy = _load_source(folder, sha)
     if policy_cache.enabled():
-        policy_cache.write_entry(sha, policy.model_dump(mode="json", by_alias=True))
+        policy_cache.write_entry(key, policy.model_dump(mode="json", by_alias=True))
     return policy
 
 
-def _from_cache(sha: str) -> Policy | None:
-    """The policy compiled earlier from a folder with this very hash, checked again; or None."""
+def _from_cache(key: str, sha: str | None = None) -> Policy | None:
+    """The policy compiled earlier from this very folder (and wording), checked again; or None.
+
+    `key` is the folder hash `sha` (by default the key itself), combined with the wording
+    file's hash when there is one.
+    """
+    sha = sha or key
     if not policy_cache.enabled():
         return None
-    data = policy_cache.read_entry(sha)
+    data = policy_cache.read_entry(key)
     if data is None:
         return None
     try:
@@ -154,7 +161,7 @@ def _load_source(folder: Path, sha: str) -> Policy:
     data = load_data(folder / POLICY_FILE, "policy file")
     if not isinstance(data, dict):
         raise PolicyError(f"{name}: expected a mapping at the top level")
-    data = {**data, "sha256": sha}
+    data = {**with_wording(folder, data, sha), "sha256": sha}
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
