@@ -11,7 +11,7 @@ ratios (ours / floor) are measured side by side in the same run. Stages:
   cost       the record of a 5,000-event case; every free-text field one unbroken word at
              half and at its full limit (layout must grow linearly); SHA-256 of 1 GiB footage
 
-Run: .venv/bin/python bench/run.py [--quick] [--repeat N]
+Run: .venv/bin/python bench/run.py [--quick] [--repeat N] [--only STAGE ...]
 """
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ def interleaved(cmds: dict[str, list[str]], repeat: int) -> dict[str, tuple[floa
         k: (statistics.median(s[0] for s in v), max(s[1] for s in v)) for k, v in samples.items()
     }
 
+
+STAGES = ("startup", "record", "cost", "append", "audit")
 
 # (what, wall s, peak MB, compared with, its seconds, verdict)
 Row = tuple[str, float, float, str, float, str]
@@ -222,9 +224,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--quick", action="store_true", help="audit at 1,000 cases only")
+    parser.add_argument(
+        "--only", action="append", choices=STAGES, help="run just this stage (repeatable)"
+    )
     args = parser.parse_args()
-    rows = startup(args.repeat) + record(max(3, args.repeat // 2)) + cost() + appends(5)
-    rows += audit([1000] if args.quick else [1000, 10000])
+    stages = {
+        "startup": lambda: startup(args.repeat),
+        "record": lambda: record(max(3, args.repeat // 2)),
+        "cost": cost,
+        "append": lambda: appends(5),
+        "audit": lambda: audit([1000] if args.quick else [1000, 10000]),
+    }
+    rows: list[Row] = []
+    for name in args.only or STAGES:
+        rows += stages[name]()
     show(rows)
 
 

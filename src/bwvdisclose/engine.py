@@ -44,12 +44,12 @@ class Tri:
 class _Context:
     """One evaluation: the policy, the answers, and memoised refs and applicability."""
 
-    def __init__(self, policy: Policy, answers: Answers) -> None:
+    def __init__(self, policy: Policy, answers: Answers, brief: bool = False) -> None:
         self.policy = policy
         self.answers = answers
+        self.brief = brief  # outcome and missing only: stop early, keep no trace
         self.questions = policy.questions
-        self.named: dict[str, Condition] = {f.id: f.when for f in policy.facts}
-        self.named.update({f"exception.{e.id}": e.when for e in policy.exceptions})
+        self.named = policy.named_conditions
         self.memo: dict[str, Tri] = {}
         self.applicable: dict[str, Tri] = {}
 
@@ -76,9 +76,9 @@ class _Context:
         if isinstance(cond, Ref):
             return self.ref(cond.ref)
         if isinstance(cond, All):
-            return _all([self.eval(c) for c in cond.all])
+            return _all(self.parts(cond.all, False))
         if isinstance(cond, Any_):
-            return _any([self.eval(c) for c in cond.any])
+            return _any(self.parts(cond.any, True))
         if isinstance(cond, Not):
             inner = self.eval(cond.not_)
             flipped = None if inner.value is None else not inner.value
@@ -86,6 +86,21 @@ class _Context:
         if isinstance(cond, Always):
             return Tri(True)
         raise TypeError(f"unknown condition {cond!r}")  # pragma: no cover
+
+    def parts(self, conds: list[Condition], decisive: bool) -> list[Tri]:
+        """Each part's result; when brief, stop at the first part whose value decides.
+
+        A false part decides `all` and a true part `any`, whatever the others are; the
+        value and what is missing come out the same, only the supporting answers differ.
+        """
+        if not self.brief:
+            return [self.eval(c) for c in conds]
+        found = []
+        for c in conds:
+            found.append(self.eval(c))
+            if found[-1].value is decisive:
+                return found[-1:]
+        return found
 
     def compare(self, cond: Compare) -> Tri:
         q = self.questions[cond.q]
@@ -150,6 +165,8 @@ class _Decision:
     missing: set[str] = field(default_factory=set)
     possible: set[tuple[str, str]] = field(default_factory=set)
     trace: list[_Raw] = field(default_factory=list)
+    redactions: list[str] = field(default_factory=list)
+    conditions: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,11 +195,8 @@ def evaluate(policy: Policy, answers: Answers, explain: bool = True) -> Recommen
     With `explain=False` the trace is left empty (what-if searches and bulk replays).
     """
     ctx = _Context(policy, answers)
-    decision = _decide(ctx)
-    redactions, conditions = _addenda(ctx, decision)
-    if decision.missing:
-        decision.outcome = "incomplete"
-        decision.blocked_by = []
+    decision = _settle(ctx)
+    redactions, conditions = decision.redactions, decision.conditions
     met = [e.id for e in policy.exceptions if ctx.ref(f"exception.{e.id}").value is True]
     complete = decision.outcome != "incomplete"
     beyond = _beyond(ctx, decision) if complete else []
@@ -210,6 +224,26 @@ def evaluate(policy: Policy, answers: Answers, explain: bool = True) -> Recommen
         would_also_apply=also,
         trace=trace,
     )
+
+
+def outcome_of(policy: Policy, answers: Answers) -> tuple[str, list[str]]:
+    """Just the outcome and what is missing: what `evaluate` says, without building it.
+
+    For what-if trials, which try hundreds of answer sets and need no more than this.
+    `evaluate` settles its decision through the same `_settle`, so the two cannot differ.
+    """
+    decision = _settle(_Context(policy, answers, brief=True))
+    return decision.outcome, sorted(decision.missing)
+
+
+def _settle(ctx: _Context) -> _Decision:
+    """Run the steps, then the redactions and conditions; `incomplete` if anything is missing."""
+    decision = _decide(ctx)
+    decision.redactions, decision.conditions = _addenda(ctx, decision)
+    if decision.missing:
+        decision.outcome = "incomplete"
+        decision.blocked_by = []
+    return decision
 
 
 def _beyond(ctx: _Context, d: _Decision) -> list[_Raw]:
@@ -280,7 +314,8 @@ def _decide(ctx: _Context) -> _Decision:
             assert step.when is not None and step.outcome is not None
             result = ctx.eval(step.when)
             held = result.value
-            d.trace.append(_Raw("step", step.id, step.title, result, step.cites))
+            if not ctx.brief:
+                d.trace.append(_Raw("step", step.id, step.title, result, step.cites))
             if held is not False:
                 d.possible.add((step.outcome, step.id))
             if held is None:
@@ -308,6 +343,8 @@ def _referrals_step(ctx: _Context, step: Step, d: _Decision) -> bool | None:
     may_refer: set[str] = set()  # questions that could add an awaited referral
     for r in ctx.policy.referrals:
         trigger = ctx.eval(r.trigger)
+        if ctx.brief and trigger.value is False:
+            continue  # plays no part; only the trace would show it
         advice, _ = ctx.value_of(r.advice)
         support = trigger.support | ({r.advice} if r.advice in ctx.answers else NONE)
         held = trigger
@@ -326,7 +363,8 @@ def _referrals_step(ctx: _Context, step: Step, d: _Decision) -> bool | None:
                 may_block |= trigger.missing
             if advice is None or advice in step.refer_on:
                 may_refer |= trigger.missing
-        d.trace.append(_Raw("referral", r.id, r.title, held, r.cites, advice=advice))
+        if not ctx.brief:
+            d.trace.append(_Raw("referral", r.id, r.title, held, r.cites, advice=advice))
     d.pending = pending
     if blocking:
         d.outcome, d.blocked_by = step.block_outcome, blocking

@@ -5,46 +5,79 @@ the case `incomplete` says what would then need answering), then every pair of c
 that gives another decided outcome where neither change alone does. A change to an
 answer that plays no part (a question that does not apply, or a pair holding a change
 that already changes the outcome alone) cannot matter and is left out.
+
+Pairs are pruned soundly: an evaluation is a function of the answers it reads. If the
+trial of change `a` never read question `b` (not even to see that it is unanswered),
+then `a` and `b` together give exactly what `a` alone gives, which was the current
+outcome; so that pair is not tried. Likewise with `a` and `b` swapped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from itertools import combinations
 
-from bwvdisclose.engine import Answers, evaluate
+from bwvdisclose.engine import Answers, outcome_of
 from bwvdisclose.policy.models import AnswerValue, Policy, Question
 from bwvdisclose.recommendation import Change, Flip, Recommendation
 
 
+class _Reads(Mapping[str, AnswerValue]):
+    """A view of the answers that notes every question ID looked up, present or not."""
+
+    def __init__(self, answers: dict[str, AnswerValue]) -> None:
+        self.answers = answers
+        self.read: set[str] = set()
+
+    def __getitem__(self, qid: str) -> AnswerValue:
+        self.read.add(qid)
+        return self.answers[qid]
+
+    def __contains__(self, qid: object) -> bool:
+        if isinstance(qid, str):
+            self.read.add(qid)
+        return qid in self.answers
+
+    def __iter__(self) -> Iterator[str]:
+        self.read.update(self.answers)  # whoever walks them all may read any
+        return iter(self.answers)
+
+    def __len__(self) -> int:
+        return len(self.answers)
+
+
 def what_would_change(
-    policy: Policy, answers: Answers, current: Recommendation | None = None
+    policy: Policy, answers: Answers, current: Recommendation | None = None, prune: bool = True
 ) -> list[Flip]:
-    """Single changes that change the outcome, then pairs that do only together."""
-    current = current or evaluate(policy, answers, explain=False)
-    if current.outcome == "incomplete":
+    """Single changes that change the outcome, then pairs that do only together.
+
+    `prune=False` tries every pair of quiet changes (the tests compare the two).
+    """
+    outcome = current.outcome if current is not None else outcome_of(policy, answers)[0]
+    if outcome == "incomplete":
         return []
     flips: list[Flip] = []
-    quiet: list[Change] = []  # single changes that leave the outcome as it is
+    quiet: list[tuple[Change, set[str]]] = []  # changes leaving the outcome, and what they read
     for change in _alternatives(policy, answers):
-        result = _trial(policy, answers, [change])
-        if result.outcome == current.outcome:
-            quiet.append(change)
+        trial = _Reads(_changed(answers, [change]))
+        result, missing = outcome_of(policy, trial)
+        if result == outcome:
+            quiet.append((change, trial.read))
         else:
-            flips.append(Flip(changes=[change], outcome=result.outcome, missing=result.missing))
-    for a, b in combinations(quiet, 2):
-        if a.id == b.id:
+            flips.append(Flip(changes=[change], outcome=result, missing=missing))
+    for (a, read_a), (b, read_b) in combinations(quiet, 2):
+        if a.id == b.id or (prune and (b.id not in read_a or a.id not in read_b)):
             continue
-        result = _trial(policy, answers, [a, b])
-        if result.outcome not in (current.outcome, "incomplete"):
-            flips.append(Flip(changes=[a, b], outcome=result.outcome))
+        result, _ = outcome_of(policy, _changed(answers, [a, b]))
+        if result not in (outcome, "incomplete"):
+            flips.append(Flip(changes=[a, b], outcome=result))
     return flips
 
 
-def _trial(policy: Policy, answers: Answers, changes: list[Change]) -> Recommendation:
+def _changed(answers: Answers, changes: list[Change]) -> dict[str, AnswerValue]:
     trial = dict(answers)
     trial.update({c.id: c.after for c in changes})
-    return evaluate(policy, trial, explain=False)
+    return trial
 
 
 def _alternatives(policy: Policy, answers: Answers) -> Iterator[Change]:

@@ -247,6 +247,13 @@ class Policy(Strict):
     def questions(self) -> dict[str, Question]:
         return {q.id: q for s in self.sections for q in s.questions}
 
+    @cached_property
+    def named_conditions(self) -> dict[str, Condition]:
+        """What `{ref: NAME}` names: each fact by its ID, each exception as `exception.ID`."""
+        named: dict[str, Condition] = {f.id: f.when for f in self.facts}
+        named.update({f"exception.{e.id}": e.when for e in self.exceptions})
+        return named
+
     def question(self, qid: str) -> Question:
         return self.questions[qid]
 
