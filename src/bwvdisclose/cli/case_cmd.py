@@ -19,7 +19,7 @@ from bwvdisclose.cli import views
 from bwvdisclose.cli.assess_cmd import EXIT_STOPPED, run_checklist
 from bwvdisclose.cli.common import actor, open_case, open_cases
 from bwvdisclose.cli.footage_cmd import check_clips_against, fingerprint_files
-from bwvdisclose.cli.intake import Draft, ask_intake, check_field, parse_occurred
+from bwvdisclose.cli.intake import Draft, ask_intake, check_field
 from bwvdisclose.cli.options import (
     actor_options,
     criteria_option,
@@ -31,6 +31,7 @@ from bwvdisclose.cli.options import (
 from bwvdisclose.cli.terminal import console, echo
 from bwvdisclose.cli.trust import trust_roots
 from bwvdisclose.errors import CaseError, IntegrityError, RecordError, TrustError
+from bwvdisclose.localtime import parse_uk_time
 from bwvdisclose.store import open_store
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ def _scripted(given: dict[str, Any]) -> dict[str, Any]:
 
 def _occurred(text: str) -> dt.datetime:
     try:
-        return parse_occurred(text)
+        return parse_uk_time(text)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--occurred'") from None
 

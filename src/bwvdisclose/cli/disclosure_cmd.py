@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from bwvdisclose.cli.common import actor, open_case
-from bwvdisclose.cli.intake import parse_occurred
 from bwvdisclose.cli.options import actor_options, criteria_option, store_option
 from bwvdisclose.disclosure import MAX_RECIPIENT
+from bwvdisclose.localtime import parse_uk_time
 
 
 @click.command("disclosed")
@@ -50,7 +50,7 @@ def disclosed_command(
     """
     cases = open_case(store, criteria, case_id)
     try:
-        when = parse_occurred(at).astimezone(dt.UTC) if at else None
+        when = parse_uk_time(at).astimezone(dt.UTC) if at else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--at") from None
     body = cases.release(case_id, actor(user, user_role, number), to, url, when)
