@@ -414,3 +414,34 @@ def test_show_names_the_approval(signed: Signed) -> None:
     code, out, err = cli_run("show", signed.case_id, "--store", str(signed.store))
     assert code == 0, err
     assert "Policy met-bwv-2020 version 2020.1 approved by Demo Policy Owner (policy_owner)" in out
+
+
+def test_an_approval_signed_in_the_wrong_role_names_the_signer_and_the_role(
+    tmp_path: Path, keys: Keys
+) -> None:
+    """Red team 13: refused (exit 3), but the message said "an unreadable certificate"."""
+    import json
+
+    from bwvdisclose.policy import load_policy
+    from bwvdisclose.trust.approval import FORMAT, approval_of
+    from bwvdisclose.trust.keys import load_identity
+
+    folder = tmp_path / "criteria" / "met-bwv-2020"
+    shutil.copytree(CRITERIA / "met-bwv-2020", folder)
+    shutil.copy(CRITERIA / "met-bwv-2020.wording.yaml", folder.parent)
+    policy = load_policy(folder)
+    amy = load_identity(Path(keys.p12("amy-ward")), PASS.encode())
+    approval = approval_of(policy, amy, dt.datetime.now(dt.UTC))
+    doc = {"format": FORMAT, "approvals": [approval.model_dump()]}
+    (folder.parent / "met-bwv-2020.approval.json").write_text(json.dumps(doc))
+    store = tmp_path / "s"
+    case_id = new_case(store)
+    code, out, err = cli_run(
+        "decide", case_id, "--outcome", "publish_with_redactions", "--store", str(store),
+        "--criteria", str(folder), "--user", "Amy Ward", "--number", "4711",
+        *publish_options("publish_with_redactions"),
+    )  # fmt: skip
+    assert code == 3, out + err
+    assert "unreadable" not in err, err
+    assert "the approval by Amy Ward (decision_maker, 4711)" in err, err
+    assert "decision_maker certificate" in err and "policy_owner" in err, err

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from bwvdisclose.case import (
     RecommendationComputedEvent,
 )
 from bwvdisclose.errors import PolicyError, SigningError, TrustError
+from bwvdisclose.inputfile import read_input
 from bwvdisclose.policy.models import Policy
 from bwvdisclose.store.files import replace_file
 from bwvdisclose.trust.keys import (
@@ -59,15 +61,9 @@ def approval_path(folder: Path) -> Path:
 def load_approvals(folder: Path) -> list[PolicyApproval]:
     """The approvals beside `folder` (none if there is no file); a bad file is an error."""
     path = approval_path(folder)
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE + 1)
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return []
-    except OSError as exc:
-        raise PolicyError(f"cannot read {path}: {exc.strerror}") from None
-    if len(data) > MAX_FILE:
-        raise PolicyError(f"{path} is larger than 1 MB; not an approvals file")
+    data = read_input(path, "policy approvals file", MAX_FILE, PolicyError)
     try:
         doc = json.loads(data)
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
@@ -129,9 +125,14 @@ def approval_problem(approval: PolicyApproval, sha256: str) -> str:
         return f"approves sha256 {approval.sha256[:16]}, not this version ({sha256[:16]})"
     try:
         cert = load_cert_pem(approval.certificate)
-        identity_of(cert, (POLICY_OWNER,))
+        role = identity_of(cert).role
     except SigningError as exc:
         return f"has a certificate this tool refuses: {exc}"
+    if role != POLICY_OWNER:
+        return (
+            f"is signed with a {role} certificate; only a {POLICY_OWNER} certificate "
+            "approves a policy"
+        )
     if cert_fingerprint(cert) != approval.fingerprint:
         return "names a fingerprint that is not its certificate's"
     message = approval_statement(
@@ -151,8 +152,10 @@ def approval_trust(approval: PolicyApproval, checker: TrustChecker, at: dt.datet
 
 
 def approver(approval: PolicyApproval) -> str:
+    """Who signed `approval`, whatever role their certificate is for (a wrong role is the
+    problem `approval_problem` names)."""
     try:
-        return identity_of(load_cert_pem(approval.certificate), (POLICY_OWNER,)).describe()
+        return identity_of(load_cert_pem(approval.certificate)).describe()
     except SigningError:
         return "an unreadable certificate"
 
