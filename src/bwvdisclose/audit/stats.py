@@ -46,7 +46,7 @@ class _Tally:
             self.damaged += 1
             return
         self.cases += 1
-        counts, month = self.counts, self.months[f"{row.opened:%Y-%m}"]
+        counts, month = self.counts, self.months[_year_month(row.opened)]
         counts["recommended"][row.recommended or "none"] += 1
         counts["state"][row.state] += 1
         counts["exceptions"].update(row.exceptions)
@@ -125,9 +125,14 @@ def _month(parts: dict[str, Counter[str]] | None) -> dict[str, Any]:
 
 def _every_month(seen: list[str], start: dt.date | None, end: dt.date | None) -> list[str]:
     """`YYYY-MM` from the earliest to the latest of `seen` and the span's ends, gaps included."""
-    with_span = _months_between([*seen, *(f"{d:%Y-%m}" for d in (start, end) if d is not None)])
+    with_span = _months_between([*seen, *(_year_month(d) for d in (start, end) if d is not None)])
     # a span far wider than the cases (`--from 1900-01-01`) must not draw a century of months
     return with_span if len(with_span) <= MAX_MONTHS else _months_between(seen)
+
+
+def _year_month(day: dt.date | dt.datetime) -> str:
+    """`YYYY-MM`, four digits even before the year 1000 (strftime's %Y writes `999`)."""
+    return f"{day.year:04d}-{day.month:02d}"
 
 
 def _months_between(ends: list[str]) -> list[str]:

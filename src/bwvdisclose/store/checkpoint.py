@@ -194,7 +194,10 @@ def parse_checkpoint(text: str) -> SignedCheckpoint:
         m = re.fullmatch(r"\u2014 (\S+) ([A-Za-z0-9+/=]+)", line)
         if not m:
             raise bad("not a signed checkpoint: a signature line is malformed")
-        blob = base64.b64decode(m[2])
+        try:
+            blob = base64.b64decode(m[2], validate=True)
+        except binascii.Error:
+            raise bad("not a signed checkpoint: a signature line is malformed") from None
         if len(blob) != 68:
             raise bad("not a signed checkpoint: a signature is not an Ed25519 signature")
         signatures.append((m[1], int.from_bytes(blob[:4], "big"), blob[4:]))
