@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -42,11 +43,18 @@ from bwvdisclose.cli.progress import progress_bar
 from bwvdisclose.cli.terminal import echo
 from bwvdisclose.cli.trust import trust_roots
 from bwvdisclose.errors import InputError, IntegrityError, TrustError
+from bwvdisclose.inputfile import read_input
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, OUTCOMES
 from bwvdisclose.safetext import visible as safe
 from bwvdisclose.store import CaseStore, open_store
-from bwvdisclose.store.checkpoint import new_signer, parse_checkpoint, parse_signer, parse_verifier
+from bwvdisclose.store.checkpoint import (
+    MAX_NOTE,
+    new_signer,
+    parse_checkpoint,
+    parse_signer,
+    parse_verifier,
+)
 from bwvdisclose.store.files import write_new
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -142,7 +150,7 @@ def verify_command(
         raise click.UsageError("--verifier checks a --checkpoint's signature; give both")
     signed = verifier = None
     if checkpoint_file:
-        signed = parse_checkpoint(_read_small(checkpoint_file, "checkpoint"))
+        signed = parse_checkpoint(_read_checkpoint(checkpoint_file))
     if verifier_file:
         verifier = read_key_file(verifier_file, cases.location, parse_verifier, "verifier key")
     with progress_bar(len(cases.list_ids()), "Verifying") as step:
@@ -178,14 +186,11 @@ def verify_command(
         )
 
 
-def _read_small(path: Path, what: str) -> str:
+def _read_checkpoint(path: Path) -> str:
     try:
-        data = path.read_bytes()[: 64 * 1024 + 1]
-        return data.decode("utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read as a {what}: {exc}") from None
+        return read_input(path, "checkpoint", MAX_NOTE).decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a checkpoint (not UTF-8 text)") from None
 
 
 @audit_group.command("checkpoint")
@@ -283,7 +288,7 @@ def stats_command(
 @audit_group.command("report")
 @click.option(
     "--out", required=True, type=click.Path(path_type=Path, dir_okay=False),
-    help="Where to write the PDF.",
+    help="Where to write the PDF (a new file: an existing one is never replaced).",
 )  # fmt: skip
 @optional_signing_key_options
 @trust_option
@@ -309,9 +314,9 @@ def report_command(
     from bwvdisclose.audit.report import render_report
     from bwvdisclose.audit.sealing import require_trusted, seal_report, sealer_name
     from bwvdisclose.cli.trust import opened_identity
-    from bwvdisclose.store.files import replace_file
     from bwvdisclose.trust.paths import TrustChecker
 
+    _new_file(out)  # before any work: the report would not be written
     filters = _filters(kw)
     cases = _store(store)
     rows = list_rows(cases, _catalog(criteria), filters, workers)
@@ -320,7 +325,7 @@ def report_command(
     now = dt.datetime.now(dt.UTC)
     if key is None:
         pdf = render_report(stats, scope=scope, generated=now)
-        replace_file(out, pdf)  # 0600 whatever the umask: the report names people and cases
+        _write_new(out, pdf)
         echo(f"wrote {out} ({len(pdf)} bytes): {stats['cases']} cases; NOT sealed (give --key)")
         return
     checker = TrustChecker(trust_roots(trust))
@@ -329,8 +334,23 @@ def report_command(
         name = sealer_name(identity)
         pdf = render_report(stats, scope=scope, generated=now, sealed_by=name)
         sealed = seal_report(pdf, identity, checker, now)
-    replace_file(out, sealed)  # 0600 whatever the umask: the report names people and cases
+    _write_new(out, sealed)
     echo(f"wrote {out} ({len(sealed)} bytes): {stats['cases']} cases, sealed by {name}")
+
+
+def _new_file(out: Path) -> None:
+    if os.path.lexists(out):
+        raise InputError(f"{out} already exists; choose another --out (it is never replaced)")
+
+
+def _write_new(out: Path, data: bytes) -> None:
+    """Create `out` (0600 whatever the umask: the report names people and cases); a file or
+    link there, even one made since the check, is never written through (O_EXCL)."""
+    try:
+        write_new(out, data)
+    except FileExistsError:
+        _new_file(out)
+        raise
 
 
 DUE_COLUMNS = ("case_id", "decided", "review_by", "overdue_days", "released_at", "released_to")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -30,8 +31,9 @@ def extend_command(
     (offline, against --trust); it is replaced atomically, or written to --out.
     """
     from bwvdisclose.cli.trust import trust_roots
-    from bwvdisclose.record.verify import verify_pdf
-    from bwvdisclose.store.files import replace_file
+    from bwvdisclose.inputfile import read_input
+    from bwvdisclose.record.verify import MAX_RECORD, verify_pdf
+    from bwvdisclose.store.files import replace_file, write_new
     from bwvdisclose.store.folder import filed_in_case
     from bwvdisclose.trust.archive import extend
     from bwvdisclose.trust.tsa import LtvSettings
@@ -46,11 +48,9 @@ def extend_command(
             "extended in place, `audit verify` would fail the case. Write the extended "
             "copy elsewhere with --out NEW.pdf and archive that one"
         )
-    if out is not None and out.exists():
+    if out is not None and os.path.lexists(out):
         raise RecordError(f"{out} already exists; choose another --out")
-    if not record.is_file():
-        raise IntegrityError(f"{record}: no such file")
-    data = record.read_bytes()
+    data = read_input(record, "record", MAX_RECORD)
     check = verify_pdf(data, settings.trust_roots)
     if not check.ok:
         why = (check.problems or (check.trust_problem,))[0]
@@ -63,7 +63,13 @@ def extend_command(
             f"{record}: the extended record does not verify ({why}); nothing was written"
         )
     target = out or record
-    replace_file(target, extended)
+    if out is None:
+        replace_file(record, extended)
+    else:
+        try:
+            write_new(out, extended)  # never through a file or link made since the check
+        except FileExistsError:
+            raise RecordError(f"{out} already exists; choose another --out") from None
     latest = after.archive_times[-1] if after.archive_times else None
     when = f"{latest:%Y-%m-%d %H:%M:%S} UTC" if latest else "?"
     click.echo(f"{target}: archive timestamp {len(after.archive_times)} added at {when}")
