@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -64,6 +65,9 @@ def _chunk(
 
 def _start(task: Callable[[str], Any], prefetch: Callable[[Sequence[str]], None] | None) -> None:
     global _task, _prefetch
+    # Ctrl-C reaches every process of the terminal's group: the parent stops the pool and
+    # says so once; a worker must not print its own traceback as it is ended.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _task, _prefetch = task, prefetch
 
 

@@ -14,6 +14,11 @@ from bwvdisclose.errors import EXIT_DOMAIN, BwvError
 from bwvdisclose.safetext import hidden_char, visible
 
 EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+INTERRUPTED = (
+    "interrupted: stopped before the command finished; a case store is never left "
+    "half-written (each write is whole or not made)"
+)
 
 
 class DomainError(click.ClickException):
@@ -141,10 +146,10 @@ class BwvGroup(click.Group):
             return super().invoke(ctx)
         except BwvError as exc:
             raise DomainError(exc.message, exc.exit_code) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except (click.ClickException, click.exceptions.Exit):
             raise
-        except KeyboardInterrupt:
-            raise click.Abort() from None
+        except (KeyboardInterrupt, click.Abort):  # Ctrl-C (click turns it into Abort at a prompt)
+            raise DomainError(INTERRUPTED, EXIT_INTERRUPTED) from None
         except BrokenPipeError:
             # The reader went away (e.g. `| head`): stop quietly, as other tools do.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
