@@ -39,7 +39,7 @@ def test_fingerprint_streams_the_whole_file(clip: Path) -> None:
 def test_fingerprint_refuses_what_is_not_a_file(tmp_path: Path) -> None:
     with pytest.raises(FootageError, match="no such clip file"):
         fingerprint(tmp_path / "missing.mp4")
-    with pytest.raises(FootageError, match="a folder, not a clip file"):
+    with pytest.raises(FootageError, match=r"not a file \(a folder\); a clip file must be a file"):
         fingerprint(tmp_path)
 
 

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import yaml
 
 from bwvdisclose.errors import InputError
+from bwvdisclose.inputfile import read_input
 from bwvdisclose.safetext import strings
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -90,14 +91,7 @@ def _short(value: Any) -> str:
 
 def read_text(path: Path, what: str = "file", max_bytes: int = MAX_BYTES) -> str:
     """Read a UTF-8 text file, refusing directories, huge and binary files. A BOM is dropped."""
-    if not path.exists():
-        raise InputError(f"{path}: no such {what}")
-    if not path.is_file():
-        raise InputError(f"{path}: not a file")
-    with path.open("rb") as fh:
-        raw = fh.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise InputError(f"{path}: too large for a {what} (limit {max_bytes} bytes)")
+    raw = read_input(path, what, max_bytes)
     if b"\x00" in raw:
         raise InputError(f"{path}: binary data, not a text {what}")
     try:

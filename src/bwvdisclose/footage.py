@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bwvdisclose.case.payloads import FootageFingerprinted
 from bwvdisclose.errors import CaseError
+from bwvdisclose.inputfile import opened
 
 CHUNK = 4 * 1024 * 1024
 MAX_NAME = 255
@@ -30,16 +29,12 @@ def fingerprint(path: Path, progress: Callable[[int], None] | None = None) -> Fo
     name = path.name
     if not name or len(name) > MAX_NAME:
         raise FootageError(f"{str(path)[:200]}: not a file name the record can show")
-    try:
-        with open(path, "rb", buffering=0) as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                raise FootageError(f"{path}: not a regular file")
-            size, digest = _digest(f, progress)
-            return FootageFingerprinted(name=name, size=size, sha256=digest)
-    except FileNotFoundError:
-        raise FootageError(f"{path}: no such clip file") from None
-    except IsADirectoryError:
-        raise FootageError(f"{path}: a folder, not a clip file") from None
+    with (
+        opened(path, "clip file", FootageError) as fd,
+        open(fd, "rb", buffering=0, closefd=False) as f,
+    ):
+        size, digest = _digest(f, progress)
+    return FootageFingerprinted(name=name, size=size, sha256=digest)
 
 
 def _digest(f: io.FileIO, progress: Callable[[int], None] | None) -> tuple[int, str]:

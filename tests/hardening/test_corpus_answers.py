@@ -115,7 +115,7 @@ def _folder_named_yaml(tmp: Path) -> Path:
 
 
 GENERATED: dict[str, tuple[Callable[[Path], Path], int, str]] = {
-    "over the size cap": (_huge, 1, "too large for a answers file (limit 2097152 bytes)"),
+    "over the size cap": (_huge, 1, "too large for an answers file (limit 2097152 bytes)"),
     "100000 levels of JSON": (_deep_json, 1, "nested too deeply"),
     "100000 levels of YAML": (_deep_yaml, 1, "nested more than 100 levels deep"),
     "a named pipe": (_fifo, 1, "not a file"),

@@ -100,7 +100,7 @@ KEYS: dict[str, tuple[int, str]] = {
     "expired.p12": (1, "expired on"),
     "not-yet-valid.p12": (1, "is not valid until"),
     "other-passphrase.p12": (1, NOT_P12),
-    "missing.p12": (1, "cannot read key file"),
+    "missing.p12": (1, "no such key file"),
     "folder.p12": (2, "is a directory"),
 }
 
@@ -184,12 +184,12 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory, signed: Signed) -> dict[str, 
         ("truncated.pdf", None, 1, "the record FAILED verification"),
         ("no-signature.pdf", None, 1, "the record FAILED verification"),
         ("text.pdf", None, 1, "the record FAILED verification"),
-        ("folder.pdf", None, 1, "no such file"),
-        ("missing.pdf", None, 1, "no such file"),
+        ("folder.pdf", None, 1, "not a file (a folder); a record must be a file"),
+        ("missing.pdf", None, 1, "no such record"),
         ("signed.pdf", "garbage.pem", 1, "not a PEM certificate"),
         ("signed.pdf", "empty.pem", 1, "not a PEM certificate"),
         ("signed.pdf", "binary.pem", 1, "not a PEM certificate"),
-        ("signed.pdf", "missing.pem", 1, "cannot read trust root"),
+        ("signed.pdf", "missing.pem", 1, "no such trust root file"),
         ("signed.pdf", "folder.pdf", 1, "holds no .pem or .crt files"),  # a folder of roots
     ],
 )

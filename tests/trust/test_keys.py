@@ -66,7 +66,7 @@ def test_not_a_key_file(tmp_path: Path) -> None:
     bogus.write_bytes(b"not pkcs12")
     with pytest.raises(SigningError, match="not a PKCS#12 file"):
         load_identity(bogus, b"x")
-    with pytest.raises(SigningError, match="cannot read key file"):
+    with pytest.raises(SigningError, match="no such key file"):
         load_identity(tmp_path / "missing.p12", b"x")
 
 

@@ -101,7 +101,7 @@ def test_roots_from_files_folders_and_the_environment(
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "cannot read trust root"), ("not a certificate", "is not a PEM certificate")],
+    [(None, "no such trust root file"), ("not a certificate", "is not a PEM certificate")],
 )
 def test_a_bad_root_is_one_clear_error(tmp_path: Path, content: str | None, message: str) -> None:
     path = tmp_path / "root.pem"

@@ -23,6 +23,7 @@ from typing import TypeVar
 from bwvdisclose.case import Event
 from bwvdisclose.case.verify import UNCOMMITTED, Verification
 from bwvdisclose.errors import BwvError, InputError
+from bwvdisclose.inputfile import read_input
 from bwvdisclose.store import CaseStore
 from bwvdisclose.store.base import LogEntry
 from bwvdisclose.store.checkpoint import (
@@ -42,6 +43,7 @@ from bwvdisclose.store.merkle import (
 
 Leaves = dict[str, list[tuple[int, str]]]
 K = TypeVar("K")
+MAX_KEY_TEXT = 4096  # a store key or verifier key is one line of about 100 characters
 
 
 @dataclass(frozen=True)
@@ -183,11 +185,9 @@ def read_key_file(path: Path, store_location: str, parse: Callable[[str], K], wh
             "(whoever can write the store must not hold it)"
         )
     try:
-        text = path.read_bytes()[:4096].decode("ascii")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot be read as a {what}: {exc}") from None
+        text = read_input(path, what, MAX_KEY_TEXT).decode("ascii")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a {what} (not ASCII text)") from None
     try:
         return parse(text)
     except InputError as exc:

@@ -316,9 +316,10 @@ def _verify_record(path: Path, roots: TrustRoots) -> None:
 
 
 def _read_record(path: Path) -> bytes:
-    if not path.is_file():
-        raise IntegrityError(f"{path}: no such file")
-    return path.read_bytes()
+    from bwvdisclose.inputfile import read_input
+    from bwvdisclose.record.verify import MAX_RECORD
+
+    return read_input(path, "record", MAX_RECORD)
 
 
 @click.group("schema")

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bwvdisclose.datafile import flatten_validation_error, load_data
+from bwvdisclose.datafile import MAX_BYTES, flatten_validation_error, load_data
 from bwvdisclose.errors import PolicyError
+from bwvdisclose.inputfile import read_input
 from bwvdisclose.policy import cache as policy_cache
 from bwvdisclose.policy.models import (
     DECIDABLE_OUTCOMES,
@@ -69,7 +70,7 @@ def _read_files(folder: Path) -> list[tuple[str, bytes]]:
     """(relative path, bytes) of every policy file, each checked to be UTF-8 text."""
     found = []
     for p in policy_files(folder):
-        data = p.read_bytes()
+        data = read_input(p, "policy file", MAX_BYTES, PolicyError)
         try:
             p.relative_to(folder).as_posix().encode("utf-8")
             data.decode("utf-8")

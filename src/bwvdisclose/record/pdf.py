@@ -15,8 +15,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from bwvdisclose.errors import RecordError
+from bwvdisclose.inputfile import read_input
 
 PDF_VARIANT = "pdf/a-3a"
+MAX_TEMPLATE_FILE = 16 * 1024 * 1024  # a stylesheet, font or image the template uses
 _ATTACHMENT_SCHEME = "bwvdisclose-attachment"
 
 
@@ -69,9 +71,13 @@ def make_fetcher(base_dir: Path, attachments: Sequence[Attachment] = ()) -> Any:
             except FetchRefused as exc:
                 self.refused.append(exc.message)
                 raise FatalURLFetchingError(exc.message) from None
+            try:
+                body = read_input(path, "template file", MAX_TEMPLATE_FILE, RecordError)
+            except RecordError as exc:
+                self.refused.append(exc.message)
+                raise FatalURLFetchingError(exc.message) from None
             kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            head = {"Content-Type": kind}
-            return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers=head)
+            return URLFetcherResponse(path.as_uri(), body=body, headers={"Content-Type": kind})
 
     return _Fetcher()
 

@@ -20,6 +20,8 @@ from bwvdisclose.errors import RecordError
 from bwvdisclose.trust.roots import TrustRoots, as_roots, validation_context
 from bwvdisclose.trust.timestamps import PYHANKO_LOGGERS, quiet
 
+MAX_RECORD = 64 * 1024 * 1024  # a record or report to verify or extend (README, Limits)
+
 NO_ROOTS = "no trust roots are configured (give --trust or BWVDISCLOSE_TRUST)"
 LTA_UNTRUSTED = "the signer's certificate does not chain to a trusted certificate"
 

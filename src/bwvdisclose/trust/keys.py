@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from bwvdisclose.errors import SigningError
+from bwvdisclose.inputfile import read_input
 
 SigningKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 MAX_KEY_FILE = 1 << 20
@@ -43,13 +44,7 @@ def write_private(path: Path, data: bytes) -> None:
 
 def load_identity(p12: Path, passphrase: bytes) -> Identity:
     """Open an encrypted PKCS#12 file. Errors never repeat the passphrase."""
-    try:
-        with open(p12, "rb") as fh:
-            data = fh.read(MAX_KEY_FILE + 1)
-    except OSError as exc:
-        raise SigningError(f"cannot read key file {p12}: {exc.strerror}") from None
-    if len(data) > MAX_KEY_FILE:
-        raise SigningError(f"key file {p12} is larger than 1 MB; not a PKCS#12 key file")
+    data = read_input(p12, "key file", MAX_KEY_FILE, SigningError)
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(data, passphrase)
     except ValueError:
@@ -100,10 +95,11 @@ def cert_pem(cert: x509.Certificate) -> str:
 def load_cert_pem(text_or_path: str | Path) -> x509.Certificate:
     """A certificate from PEM text, or from a path to a PEM file."""
     if isinstance(text_or_path, Path) or "-----BEGIN" not in text_or_path:
+        data = read_input(text_or_path, "certificate file", MAX_KEY_FILE, SigningError)
         try:
-            text = Path(text_or_path).read_text(encoding="ascii")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SigningError(f"cannot read certificate {text_or_path}: {exc}") from None
+            text = data.decode("ascii")
+        except UnicodeDecodeError:
+            raise SigningError(f"{text_or_path}: not a PEM certificate (not ASCII text)") from None
     else:
         text = text_or_path
     try:

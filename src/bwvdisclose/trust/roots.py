@@ -19,6 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from bwvdisclose.errors import SigningError
+from bwvdisclose.inputfile import read_input
 from bwvdisclose.trust.profile import TEST_ORG
 
 TRUST_ENV = "BWVDISCLOSE_TRUST"
@@ -87,13 +88,7 @@ def _certificates_at(path: Path) -> list[x509.Certificate]:
         if not files:
             raise SigningError(f"trust folder {path} holds no .pem or .crt files")
         return [c for f in files for c in _certificates_at(f)]
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_TRUST_FILE + 1)
-    except OSError as exc:
-        raise SigningError(f"cannot read trust root {path}: {exc.strerror}") from None
-    if len(data) > MAX_TRUST_FILE:
-        raise SigningError(f"trust root file {path} is larger than 1 MB")
+    data = read_input(path, "trust root file", MAX_TRUST_FILE, SigningError)
     try:
         certs = x509.load_pem_x509_certificates(data)
     except ValueError:
