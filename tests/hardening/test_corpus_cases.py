@@ -256,3 +256,25 @@ def test_list_shows_a_damaged_case(damaged: tuple[Path, str, Case], damage: str)
     if damage != "the case folder a file":  # not a folder, so not listed as a case
         assert rows[case_id]["status"].startswith("DAMAGED: "), rows
     assert tree_digest(root.parent) == before
+
+
+def test_a_records_folder_linked_outside_the_store_is_refused(
+    corpus_store: Store, tmp_path: Path
+) -> None:
+    """Found: `audit verify` followed records/ when it was a link to a folder outside the
+    store holding the same files, and passed (README: the store follows no links)."""
+    root = tmp_path / "store"
+    shutil.copytree(corpus_store.root, root, symlinks=True)
+    records = root / corpus_store.signed / "records"
+    outside = tmp_path / "outside-records"
+    shutil.copytree(records, outside)
+    shutil.rmtree(records)
+    records.symlink_to(outside)
+    before = tree_digest(tmp_path)
+    for args in (["verify", corpus_store.signed], ["audit", "verify"],
+                 ["records", corpus_store.signed]):  # fmt: skip
+        result = run(*args, "--store", str(root))
+        assert_refused(result, 1)
+        shown = result.stdout + result.stderr
+        assert f"{records} is a symbolic link" in shown, (args, shown)
+    assert tree_digest(tmp_path) == before

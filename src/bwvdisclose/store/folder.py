@@ -22,6 +22,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from pathlib import Path
 
@@ -81,6 +82,23 @@ def record_path(folder: Path, name: str) -> Path:
     if not name or "/" in name or "\\" in name or name.startswith(".") or "\0" in name:
         raise IntegrityError(f"{name!r} is not a plain record file name")
     return folder / RECORDS_DIR / name
+
+
+def records_folder(folder: Path) -> Path | None:
+    """The case's `records/` folder to read from, None if it has none yet; IntegrityError if
+    it is a link (it is never followed, wherever it points) or not a folder."""
+    records = folder / RECORDS_DIR
+    try:
+        mode = os.lstat(records).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(mode):
+        raise IntegrityError(
+            f"{records} is a symbolic link, not the case's records folder; refusing to follow it"
+        )
+    if not stat.S_ISDIR(mode):
+        raise IntegrityError(f"{records} is not a folder: the case's records folder is damaged")
+    return records
 
 
 def filed_in_case(path: Path) -> Path | None:
@@ -413,7 +431,10 @@ class FolderStore(CaseStore):
         return data[:end]
 
     def read_record(self, case_id: str, name: str) -> bytes | None:
-        path = record_path(self._existing(case_id), name)
+        folder = self._existing(case_id)
+        path = record_path(folder, name)
+        if records_folder(folder) is None:
+            return None
         found = read_bytes(path)
         if found is None:  # a `record` interrupted after logging: the file is still partial
             found = read_bytes(path.with_name(PARTIAL + name))
@@ -423,10 +444,8 @@ class FolderStore(CaseStore):
         return str(record_path(self.case_dir(case_id), name))
 
     def record_names(self, case_id: str) -> list[str]:
-        records = os.path.join(self._real_folder(case_id), RECORDS_DIR)
-        if not os.path.isdir(records) or os.path.islink(records):
-            return []
-        return sorted(e.name for e in os.scandir(records))
+        records = records_folder(Path(self._real_folder(case_id)))
+        return [] if records is None else sorted(e.name for e in os.scandir(records))
 
     def iter_events(self, case_id: str) -> Iterator[Event]:
         """Stream a case's events, checking each; IntegrityError at the first bad one.
