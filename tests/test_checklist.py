@@ -249,5 +249,5 @@ def test_a_rationale_with_hidden_characters_or_too_long_is_asked_again(policy: P
     script, sink = Script(replies), Sink()
     Checklist(policy, answers, script, sink).run()
     assert sink.events == [("record", "appeal.active", False, "No appeal planned")]
-    assert any("control character" in s for s in script.shown)
+    assert any("holds a control, invisible or direction-changing" in s for s in script.shown)
     assert any("Keep it under 4000 characters" in s for s in script.shown)

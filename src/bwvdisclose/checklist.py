@@ -17,7 +17,7 @@ from bwvdisclose.engine import evaluate, holds
 from bwvdisclose.explain import OUTCOME_TEXT, show_value
 from bwvdisclose.policy.models import AnswerValue, Policy, Question, Section
 from bwvdisclose.recommendation import Recommendation
-from bwvdisclose.safetext import hidden_char
+from bwvdisclose.safetext import WHAT, hidden_char
 
 # Menu keys (a, b, ... or y, n) win over these words; `b` is a menu key, never "back".
 BACK_WORDS = {"back", "<"}
@@ -282,8 +282,6 @@ class Checklist:
             elif len(text) > MAX_TEXT:
                 self.prompter.say(f"Keep it under {MAX_TEXT} characters; please type it again.")
             elif problem := hidden_char(text):
-                self.prompter.say(
-                    f"It holds a control character ({problem}); please type it again."
-                )
+                self.prompter.say(f"It holds {WHAT} ({problem}); please type it again.")
             else:
                 return text

@@ -15,7 +15,7 @@ import re
 from bwvdisclose.case import CaseState, DisclosureRecorded, WithdrawalRecorded
 from bwvdisclose.errors import CaseError
 from bwvdisclose.policy.models import Policy
-from bwvdisclose.safetext import hidden_char
+from bwvdisclose.safetext import WHAT, hidden_char
 from bwvdisclose.signoff import ROLE_TEXT, decision_current, missing_roles
 
 PUBLISHING = ("publish", "publish_with_redactions")
@@ -36,7 +36,7 @@ def bounded(text: str, what: str, limit: int, required: bool = True) -> str:
         raise CaseError(f"{what} is {len(text)} characters; at most {limit} are accepted")
     problem = hidden_char(text)
     if problem:
-        raise CaseError(f"{what} holds a control or direction-changing character ({problem})")
+        raise CaseError(f"{what} holds {WHAT} ({problem})")
     return text
 
 

@@ -43,7 +43,7 @@ EXPECT = {
     "non-string-key-int.yaml": "1: a question ID must be text",
     "python-object-apply.yaml": "could not determine a constructor",
     "rationale-bidi-override.yaml": "direction-changing character (U+202E at position 1)",
-    "rationale-escape-sequence.yaml": "control or direction-changing character (U+001B",
+    "rationale-escape-sequence.yaml": "control, invisible or direction-changing character (U+001B",
     "top-level-list.yaml": "expected a mapping of question IDs to answers",
     "unknown-id-control.yaml": "'\\x1b[2J': unknown question",
     "unknown-id-homoglyph.yaml": "unknown question (did you mean force.shown?)",

@@ -578,6 +578,6 @@ def test_a_stale_temp_file_or_link_is_never_written_through(
 )
 def test_hidden_characters_are_never_stored(store: FolderStore, case: str, body: object) -> None:
     before = log_of(store, case).read_bytes()
-    with pytest.raises(CaseError, match="rationale holds a control or direction-changing"):
+    with pytest.raises(CaseError, match="rationale holds a control, invisible or direction-"):
         store.append(case, OFFICER, body)  # type: ignore[arg-type]
     assert log_of(store, case).read_bytes() == before

@@ -47,6 +47,7 @@ from bwvdisclose.inputfile import read_input
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, OUTCOMES
 from bwvdisclose.safetext import visible as safe
+from bwvdisclose.safetext import visible_data
 from bwvdisclose.store import CaseStore, open_store
 from bwvdisclose.store.checkpoint import (
     MAX_NOTE,
@@ -255,7 +256,14 @@ def list_command(
     elif fmt == "json":
         echo("[")
         for n, row in enumerate(rows):
-            echo(("  " if n == 0 else ", ") + row.model_dump_json())
+            echo(
+                ("  " if n == 0 else ", ")
+                + json.dumps(
+                    visible_data(row.model_dump(mode="json")),
+                    ensure_ascii=False,
+                    separators=(",", ":"),
+                )
+            )
         echo("]")
     else:
         table = views.rows_table(f"Cases in {cases.location}")
@@ -384,11 +392,11 @@ def due_command(
             "overdue_days": "" if days is None else str(days),
         })  # fmt: skip
     if fmt == "json":
-        echo(json.dumps(cells, indent=2, ensure_ascii=False))
+        echo(json.dumps(visible_data(cells), indent=2, ensure_ascii=False))
     elif fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=DUE_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(cells)
+        writer.writerows(visible_data(cells))
     elif not cells:
         echo(f"Nothing released is due for review on {day}")
     else:
@@ -428,6 +436,6 @@ def replay_command(criteria: Path, store: str, fmt: str, workers: int | None) ->
             if fmt == "text" and result is not None and not isinstance(result, str):
                 echo("\n".join([*views.change_text(result, shown), ""]))
     if fmt == "json":
-        echo(json.dumps(summary.to_json(), indent=2, ensure_ascii=False))
+        echo(json.dumps(visible_data(summary.to_json()), indent=2, ensure_ascii=False))
     else:
         echo("\n".join(views.replay_footer(summary)))

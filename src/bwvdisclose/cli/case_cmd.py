@@ -33,6 +33,7 @@ from bwvdisclose.cli.terminal import console, echo
 from bwvdisclose.cli.trust import trust_roots
 from bwvdisclose.errors import CaseError, IntegrityError, RecordError, TrustError
 from bwvdisclose.localtime import parse_uk_time
+from bwvdisclose.safetext import visible_data
 from bwvdisclose.store import open_store
 
 if TYPE_CHECKING:
@@ -178,7 +179,7 @@ def list_command(store: str, criteria: Path | None, fmt: str) -> None:
             }
         )
     if fmt == "json":
-        echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo(json.dumps(visible_data(rows), indent=2, ensure_ascii=False))
         return
     table = Table(title=f"Cases in {cases.store.location}", title_justify="left")
     for col in ("case_id", "opened", "incident_ref", "recommended", "decided", "status"):
@@ -204,7 +205,7 @@ def show_command(case_id: str, store: str, criteria: Path | None, fmt: str) -> N
     view = case_view(cases.state(case_id), cases.policy)
     state = view.state
     if fmt == "json":
-        echo(json.dumps(view.to_json(), indent=2, ensure_ascii=False))
+        echo(json.dumps(visible_data(view.to_json()), indent=2, ensure_ascii=False))
         return
     out = console()
     views.header(out, view)

@@ -16,7 +16,7 @@ from bwvdisclose.limits import check_length
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.catalog import folder_for
 from bwvdisclose.policy.load import resolve_policy_folder
-from bwvdisclose.safetext import hidden_char
+from bwvdisclose.safetext import WHAT, hidden_char
 from bwvdisclose.store import open_store
 
 
@@ -35,7 +35,7 @@ def actor(user: str | None, role: str, number: str | None) -> Actor:
         problem = hidden_char(text)
         if problem:
             raise click.UsageError(
-                f"your {what} holds a control character or a byte that is not UTF-8 ({problem})"
+                f"your {what} holds {WHAT} or a byte that is not UTF-8 ({problem})"
             )
     return Actor(name=name.strip(), role=role.strip(), number=number.strip())
 

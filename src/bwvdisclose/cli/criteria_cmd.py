@@ -13,6 +13,7 @@ from bwvdisclose.errors import PolicyError, TrustError
 from bwvdisclose.policy.lint import lint
 from bwvdisclose.policy.load import default_policy_dir, load_policy
 from bwvdisclose.policy.wording import wording_digest, wording_file
+from bwvdisclose.safetext import visible
 
 
 @click.group("criteria")
@@ -50,9 +51,9 @@ def check_command(folder: Path | None, trust: tuple[Path, ...]) -> None:
     try:
         approval = find_approval(folder, policy, checker, dt.datetime.now(dt.UTC))
     except TrustError as exc:
-        click.echo(f"not approved: {exc}")
+        click.echo(visible(f"not approved: {exc}"))
         return
-    click.echo(f"approved by {approver(approval)} at {approval.approved_at}")
+    click.echo(visible(f"approved by {approver(approval)} at {approval.approved_at}"))
 
 
 @criteria_group.command("approve")

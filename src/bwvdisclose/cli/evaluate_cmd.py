@@ -12,6 +12,7 @@ from bwvdisclose.cli.options import criteria_option, format_option
 from bwvdisclose.engine import evaluate
 from bwvdisclose.explain import explain
 from bwvdisclose.policy import load_policy
+from bwvdisclose.safetext import visible, visible_data
 from bwvdisclose.whatif import what_would_change
 
 
@@ -31,6 +32,6 @@ def evaluate_command(answers_file: Path, criteria: Path | None, fmt: str) -> Non
     flips = what_would_change(policy, answers, rec)
     if fmt == "json":
         doc = {**rec.to_json(), "what_would_change": [f.model_dump(mode="json") for f in flips]}
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(visible_data(doc), indent=2, ensure_ascii=False))
     else:
-        click.echo(explain(policy, rec, flips), nl=False)
+        click.echo(visible(explain(policy, rec, flips)), nl=False)

@@ -11,6 +11,7 @@ from bwvdisclose.case import FootageFingerprinted
 from bwvdisclose.cli.common import open_case
 from bwvdisclose.cli.options import Acting, actor_options, criteria_option, store_option
 from bwvdisclose.cli.progress import bytes_bar
+from bwvdisclose.cli.terminal import echo
 from bwvdisclose.errors import IntegrityError
 from bwvdisclose.footage import fingerprint, match, size_of
 
@@ -36,9 +37,9 @@ def check_clips_against(
     for path, found in zip(paths, fingerprint_files(paths), strict=True):
         same = match(known, found.sha256)
         if same is not None:
-            click.echo(f"{path}: ok, the footage assessed in {case_id} ({describe(same)})")
+            echo(f"{path}: ok, the footage assessed in {case_id} ({describe(same)})")
         else:
-            click.echo(f"{path}: NOT footage assessed in {case_id} (SHA-256 {found.sha256})")
+            echo(f"{path}: NOT footage assessed in {case_id} (SHA-256 {found.sha256})")
             strangers.append(str(path))
     if strangers:
         held = "; ".join(describe(f) for f in known) or "no fingerprints"
@@ -75,6 +76,6 @@ def footage_add(
     cases.state(case_id)  # the case exists and folds before any file is read
     added = cases.add_footage(case_id, who, fingerprint_files(files))
     for f in added:
-        click.echo(f"{case_id}: recorded {describe(f)}")
+        echo(f"{case_id}: recorded {describe(f)}")
     if len(added) < len(files):
         click.echo(f"{case_id}: {len(files) - len(added)} file(s) already recorded, skipped")

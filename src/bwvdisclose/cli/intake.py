@@ -19,7 +19,7 @@ import click
 
 from bwvdisclose.answers import MAX_TEXT
 from bwvdisclose.localtime import parse_uk_time
-from bwvdisclose.safetext import hidden_char
+from bwvdisclose.safetext import WHAT, hidden_char
 
 EXAMPLE = "03/07/2026 18:40 or 2026-07-03T18:40"
 FIELDS = ("incident_ref", "occurred", "location", "clips")
@@ -34,9 +34,7 @@ def check_field(text: str, what: str) -> str:
         raise ValueError(f"{what} is longer than {MAX_TEXT} characters")
     problem = hidden_char(text)
     if problem:
-        raise ValueError(
-            f"{what} holds a control character or a byte that is not UTF-8 ({problem})"
-        )
+        raise ValueError(f"{what} holds {WHAT} or a byte that is not UTF-8 ({problem})")
     return text
 
 

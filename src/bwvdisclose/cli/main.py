@@ -11,7 +11,7 @@ import click
 
 from bwvdisclose import __version__
 from bwvdisclose.errors import EXIT_DOMAIN, BwvError
-from bwvdisclose.safetext import hidden_char, visible
+from bwvdisclose.safetext import WHAT, hidden_char, visible
 
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
@@ -130,13 +130,14 @@ class BwvGroup(click.Group):
             formatter.write_dl(rows)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """Refuse arguments holding control or direction-changing characters, or bad bytes."""
+        """Refuse arguments holding control, invisible or direction-changing characters, or bad
+        bytes (safetext.py says which)."""
         for n, arg in enumerate(args, 1):
             problem = hidden_char(arg)
             if problem:
                 raise click.UsageError(
-                    f"argument {n} holds a control or direction-changing character or a byte "
-                    f"that is not UTF-8 ({problem}); not accepted",
+                    f"argument {n} holds {WHAT} or a byte that is not UTF-8 ({problem}); "
+                    "not accepted",
                     ctx,
                 )
         return super().parse_args(ctx, args)

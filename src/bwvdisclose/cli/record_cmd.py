@@ -131,7 +131,7 @@ def ask_notes(cases: Cases, case_id: str, outcome: str, given: dict[str, str]) -
     asked = {}
     for cid in cases.decision_conditions(rec, values, outcome):
         if cid not in given:
-            click.echo(f"Condition {cid}: {titles.get(cid, cid)}")
+            echo(f"Condition {cid}: {titles.get(cid, cid)}")
             asked[cid] = str(click.prompt("  What was done about it")).strip()
     return asked
 

@@ -11,6 +11,7 @@ from bwvdisclose.cli.options import format_option, require_store, store_option
 from bwvdisclose.cli.terminal import echo
 from bwvdisclose.errors import IntegrityError, RecordError
 from bwvdisclose.localtime import uk_time
+from bwvdisclose.safetext import visible_data
 
 
 @click.command("records")
@@ -59,7 +60,11 @@ def records_command(case_id: str, store: str, out: Path | None, fmt: str) -> Non
             }
             for f in found
         ]
-        echo(json.dumps({"case": case_id, "records": rows}, indent=2, ensure_ascii=False))
+        echo(
+            json.dumps(
+                visible_data({"case": case_id, "records": rows}), indent=2, ensure_ascii=False
+            )
+        )
     else:
         if not found:
             echo(f"{case_id}: no decision record filed yet (`bwvdisclose record {case_id}`)")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.segment import Segment
+from rich.text import Text
 
 from bwvdisclose.safetext import visible
 
@@ -24,10 +26,15 @@ def console() -> Console:
 
 
 class SafeConsole(Console):
-    """A console that shows every control or direction-changing character in the text it
+    """A console that shows every control, invisible or direction-changing character it
     prints as [U+XXXX] (text read from a store, a record or a certificate could hold
     escape sequences that clear the screen or retitle the terminal). Rich's own colour
     and cursor codes are added after this, so they still work."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        # Before rich reads the text: it drops some controls (CR) and splits lines at
+        # others (U+2028, U+2029, U+0085), so they would never reach _render_buffer.
+        return super().render_str(visible(text), **kwargs)
 
     def _render_buffer(self, buffer: Iterable[Segment]) -> str:
         clean = (

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bwvdisclose.cli.options import KeySpec
+from bwvdisclose.safetext import visible
 
 if TYPE_CHECKING:
     from bwvdisclose.trust.roots import TrustRoots
@@ -22,7 +23,7 @@ def trust_roots(trust: tuple[Path, ...], announce: bool = False) -> TrustRoots:
 
     roots = roots_from(list(trust))
     for subject in roots.test_roots() if announce else ():
-        click.echo(f"note: trust root {subject} is a TEST CA, not for operational use")
+        click.echo(visible(f"note: trust root {subject} is a TEST CA, not for operational use"))
     return roots
 
 

@@ -51,7 +51,7 @@ from bwvdisclose.case.verify import Verification
 from bwvdisclose.datafile import flatten_validation_error
 from bwvdisclose.errors import CaseError, IntegrityError
 from bwvdisclose.policy.models import PolicyRef
-from bwvdisclose.safetext import hidden_char, strings
+from bwvdisclose.safetext import WHAT, hidden_char, strings
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 ID_RE = re.compile(CASE_ID_PATTERN.strip("^$"), re.ASCII)
@@ -97,10 +97,7 @@ def refuse_hidden_text(body: Body, actor: Actor) -> None:
         for text in strings(value):
             problem = hidden_char(text)
             if problem:
-                raise CaseError(
-                    f"{body.type}: {name} holds a control or direction-changing character "
-                    f"({problem}); not recorded"
-                )
+                raise CaseError(f"{body.type}: {name} holds {WHAT} ({problem}); not recorded")
 
 
 def to_body(body: Body | Mapping[str, Any]) -> Body:
