@@ -18,11 +18,14 @@ from typing import Any
 import click
 
 from bwvdisclose.answers import MAX_TEXT
+from bwvdisclose.errors import BwvError
+from bwvdisclose.inputfile import read_input
 from bwvdisclose.localtime import parse_uk_time
 from bwvdisclose.safetext import WHAT, hidden_char
 
 EXAMPLE = "03/07/2026 18:40 or 2026-07-03T18:40"
 FIELDS = ("incident_ref", "occurred", "location", "clips")
+MAX_DRAFT = 1024 * 1024  # a draft holds a few short fields
 
 
 def check_field(text: str, what: str) -> str:
@@ -58,8 +61,8 @@ class Draft:
 
     def _load(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(read_input(self.path, "intake draft", MAX_DRAFT))
+        except (BwvError, ValueError):
             return {}
         return {k: v for k, v in data.items() if k in FIELDS} if isinstance(data, dict) else {}
 

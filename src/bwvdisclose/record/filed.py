@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bwvdisclose.case import RecordRenderedEvent
-from bwvdisclose.errors import RecordError
+from bwvdisclose.errors import BwvError, RecordError
+from bwvdisclose.inputfile import read_input
 from bwvdisclose.store import CaseStore
 from bwvdisclose.store.files import make_dir, write_new
 
@@ -61,7 +62,15 @@ def export(filed: Filed, folder: Path) -> Path:
     try:
         write_new(target, filed.data)
     except FileExistsError:
-        if target.is_file() and target.read_bytes() == filed.data:
+        if _same_bytes(target, filed.data):
             return target
         raise RecordError(f"{target} already exists and differs; choose another --out") from None
     return target
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    """Whether the regular file at `path` holds exactly `data` (never reads more than that)."""
+    try:
+        return read_input(path, "record", len(data)) == data
+    except BwvError:  # missing, not a regular file, or larger: not the same
+        return False
