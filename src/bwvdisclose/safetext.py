@@ -61,9 +61,12 @@ def check_text(text: str, what: str) -> None:
         raise ValueError(f"{what} holds {WHAT} ({problem})")
 
 
-def visible(text: str) -> str:
-    """The text with every refused character written out as [U+XXXX]."""
-    return _HIDDEN.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+def visible(text: str, keep: str = "") -> str:
+    """The text with every refused character written out as [U+XXXX] (but those in `keep`:
+    the record's own break opportunities, put into text already made visible)."""
+    return _HIDDEN.sub(
+        lambda m: m.group() if m.group() in keep else f"[U+{ord(m.group()):04X}]", text
+    )
 
 
 def visible_data(data: Any) -> Any:

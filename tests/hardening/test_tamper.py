@@ -125,7 +125,10 @@ def test_a_resealed_record_with_garbage_inside_fails(
     assert not result.ok
     path = tmp_path / "forged.pdf"
     path.write_bytes(pdf)
-    assert_refused(run("verify", str(path), "--trust", "/dev/null"), 1, "not a PEM certificate")
+    empty = tmp_path / "empty.pem"
+    empty.write_bytes(b"")
+    assert_refused(run("verify", str(path), "--trust", str(empty)), 1, "not a PEM certificate")
+    assert_refused(run("verify", str(path), "--trust", "/dev/null"), 1, "not a file (a device)")
     assert_refused(run("verify", str(path)), 1, "the record FAILED verification")
 
 

@@ -50,13 +50,14 @@ def _shown(value: Any) -> Any:
 
     Text also gets a break opportunity inside very long unbroken runs (see `breakable`).
     """
-    if isinstance(value, Markup):
-        return Markup(visible(str(value)))
+    if isinstance(value, Markup):  # a macro's output holds the breaks `breakable` put in
+        return Markup(visible(str(value), keep=BREAK))
     if isinstance(value, str):
         return breakable(visible(value))
     return value
 
 
+BREAK = "\u200b"  # ZERO WIDTH SPACE: a break opportunity, refused in text people give
 _LONG_RUN = re.compile(rf"\S{{{LONG_RUN + 1},}}")
 
 
@@ -74,7 +75,7 @@ def breakable(text: str) -> str:
 
 
 def _chop(run: str) -> str:
-    return "\u200b".join(run[i : i + BREAK_EVERY] for i in range(0, len(run), BREAK_EVERY))
+    return BREAK.join(run[i : i + BREAK_EVERY] for i in range(0, len(run), BREAK_EVERY))
 
 
 def render_html(template: str, context: dict[str, Any]) -> str:
