@@ -73,3 +73,20 @@ def test_adopting_a_log_is_explicit_and_says_what_it_cannot_know(
     assert invoke("audit", "verify", "--store", str(store.root)).exit_code == 0
     again = invoke("store", "adopt-log", "--store", str(store.root))
     assert again.exit_code == 1 and "already has a store-wide log" in again.stderr
+
+
+def test_a_checkpoint_from_before_an_adoption_says_the_log_was_replaced(
+    invoke: Invoke, store: FolderStore, tmp_path: Path
+) -> None:
+    _two_cases(store)
+    key = tmp_path / "store.key"
+    assert invoke("audit", "keygen", "--out", str(key), "--name", "s").exit_code == 0
+    point = tmp_path / "cp.txt"
+    made = invoke("audit", "checkpoint", "--store", str(store.root), "--key", str(key))
+    point.write_text(made.stdout)
+    shutil.rmtree(store.root / "storelog")
+    assert invoke("store", "adopt-log", "--store", str(store.root)).exit_code == 0
+    result = invoke("audit", "verify", "--store", str(store.root), "--checkpoint", str(point),
+                    "--verifier", f"{key}.pub")  # fmt: skip
+    assert result.exit_code == 1
+    assert "this store's log was replaced since" in result.output

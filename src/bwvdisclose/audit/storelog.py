@@ -142,7 +142,13 @@ def checkpoint_problems(
             problems.append(str(exc))
     origin = store.log_origin()
     if origin != point.origin:
-        return [*problems, f"the checkpoint is of log {point.origin}, not this store's ({origin})"]
+        return [
+            *problems,
+            f"the checkpoint is of log {point.origin}, not this store's ({origin}): the "
+            "checkpoint is of another store, or this store's log was replaced since (removed "
+            "and adopted again from the cases left); cases deleted or rewritten before that "
+            "cannot be named",
+        ]
     size = len(index.entries)
     if size < point.size:
         return [
