@@ -18,7 +18,9 @@ from markupsafe import Markup, escape
 from bwvdisclose import __version__
 from bwvdisclose.case import CaseState, Event, RecordRendered, fold
 from bwvdisclose.caseview import case_view
-from bwvdisclose.errors import RecordError, TrustError
+from bwvdisclose.datafile import MAX_BYTES
+from bwvdisclose.errors import PolicyError, RecordError, TrustError
+from bwvdisclose.inputfile import read_input
 from bwvdisclose.policy.load import policy_bundle, policy_files
 from bwvdisclose.policy.models import Policy, PolicyRef
 from bwvdisclose.record.context import record_context
@@ -148,7 +150,10 @@ def check_page(pdf: bytes, state: CaseState, events: list[Event], policy_folder:
     text = page_text(pdf)
     if text is None:
         return  # without pdftotext the page cannot be read back; `verify` says so too
-    files = [f.read_text(encoding="utf-8") for f in policy_files(policy_folder)]
+    files = [
+        read_input(f, "policy file", MAX_BYTES, PolicyError).decode("utf-8")
+        for f in policy_files(policy_folder)
+    ]
     problems = page_problems(text, state, quotable(events, files))
     if problems:
         raise RecordError(

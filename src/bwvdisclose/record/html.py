@@ -13,11 +13,14 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from bwvdisclose.errors import RecordError
+from bwvdisclose.inputfile import read_input
 from bwvdisclose.safetext import visible
 
 OVERRIDE_ENV = "BWVDISCLOSE_TEMPLATES"
 LONG_RUN = 80  # characters without a space before a run gets break opportunities
 BREAK_EVERY = 20
+MAX_TEMPLATE_FILE = 16 * 1024 * 1024  # a template, stylesheet, font or image (README, Limits)
 
 
 def templates_dir() -> Path:
@@ -38,7 +41,7 @@ def _template_files(folder: Path) -> dict[str, bytes]:
         if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
             continue
         if p.is_file() and not p.is_symlink():
-            found[rel.as_posix()] = p.read_bytes()
+            found[rel.as_posix()] = read_input(p, "template file", MAX_TEMPLATE_FILE, RecordError)
     return found
 
 

@@ -16,9 +16,9 @@ from urllib.parse import unquote, urlsplit
 
 from bwvdisclose.errors import RecordError
 from bwvdisclose.inputfile import read_input
+from bwvdisclose.record.html import MAX_TEMPLATE_FILE
 
 PDF_VARIANT = "pdf/a-3a"
-MAX_TEMPLATE_FILE = 16 * 1024 * 1024  # a stylesheet, font or image the template uses
 _ATTACHMENT_SCHEME = "bwvdisclose-attachment"
 
 
