@@ -12,10 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from bwvdisclose.datafile import load_data
 from bwvdisclose.errors import AnswersError
+from bwvdisclose.frozen import frozen
 from bwvdisclose.limits import LIMITS
 from bwvdisclose.policy.models import AnswerValue, Policy, Question
 from bwvdisclose.safetext import check_text
@@ -25,9 +24,8 @@ FALSE_WORDS = {"n", "no", "false", "f", "0"}
 MAX_TEXT = LIMITS["rationale"]  # answers of type text, and rationales
 
 
-class Answer(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+@frozen
+class Answer:
     value: AnswerValue
     rationale: str = ""
 

@@ -9,7 +9,7 @@ does I/O or knows any question of a particular policy.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from bwvdisclose.policy.models import (
     All,
@@ -32,8 +32,7 @@ Answers = Mapping[str, AnswerValue]
 NONE: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class Tri:
+class Tri(NamedTuple):
     """A three-valued result with the answers that made it so and what is missing."""
 
     value: bool | None
@@ -153,24 +152,23 @@ def _any(parts: list[Tri]) -> Tri:
     return Tri(False, support)
 
 
-@dataclass
 class _Decision:
     """What the steps concluded: a step, an outcome, blocks and referrals, or what is missing."""
 
-    step: Step | None = None
-    outcome: str = "incomplete"
-    blocked_by: list[str] = field(default_factory=list)
-    referrals: list[str] = field(default_factory=list)
-    pending: list[str] = field(default_factory=list)
-    missing: set[str] = field(default_factory=set)
-    possible: set[tuple[str, str]] = field(default_factory=set)
-    trace: list[_Raw] = field(default_factory=list)
-    redactions: list[str] = field(default_factory=list)
-    conditions: list[str] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.step: Step | None = None
+        self.outcome = "incomplete"
+        self.blocked_by: list[str] = []
+        self.referrals: list[str] = []
+        self.pending: list[str] = []
+        self.missing: set[str] = set()
+        self.possible: set[tuple[str, str]] = set()
+        self.trace: list[_Raw] = []
+        self.redactions: list[str] = []
+        self.conditions: list[str] = []
 
 
-@dataclass(frozen=True, slots=True)
-class _Raw:
+class _Raw(NamedTuple):
     """A trace entry before it becomes a TraceItem (only when an explanation is wanted)."""
 
     kind: str
@@ -234,6 +232,21 @@ def outcome_of(policy: Policy, answers: Answers) -> tuple[str, list[str]]:
     """
     decision = _settle(_Context(policy, answers, brief=True))
     return decision.outcome, sorted(decision.missing)
+
+
+def other_outcome(policy: Policy, answers: Answers, outcome: str) -> str | None:
+    """The outcome `evaluate` gives, if it is decided and not `outcome`; else None.
+
+    Cheaper than `outcome_of` for a search that wants only results that differ: when the
+    steps alone give `outcome`, or leave the case incomplete, the redactions and
+    conditions (which can only add what is missing) need not be looked at.
+    """
+    ctx = _Context(policy, answers, brief=True)
+    decision = _decide(ctx)
+    if decision.missing or decision.outcome == outcome:
+        return None
+    _addenda(ctx, decision)
+    return None if decision.missing else decision.outcome
 
 
 def _settle(ctx: _Context) -> _Decision:

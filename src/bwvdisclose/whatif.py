@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from itertools import combinations
 
-from bwvdisclose.engine import Answers, outcome_of
+from bwvdisclose.engine import Answers, other_outcome, outcome_of
 from bwvdisclose.policy.models import AnswerValue, Policy, Question
 from bwvdisclose.recommendation import Change, Flip, Recommendation
 
@@ -68,9 +68,9 @@ def what_would_change(
     for (a, read_a), (b, read_b) in combinations(quiet, 2):
         if a.id == b.id or (prune and (b.id not in read_a or a.id not in read_b)):
             continue
-        result, _ = outcome_of(policy, _changed(answers, [a, b]))
-        if result not in (outcome, "incomplete"):
-            flips.append(Flip(changes=[a, b], outcome=result))
+        other = other_outcome(policy, _changed(answers, [a, b]), outcome)
+        if other is not None:  # decided, and not as now
+            flips.append(Flip(changes=[a, b], outcome=other))
     return flips
 
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
-
-from pydantic import ValidationError
 
 from bwvdisclose.datafile import flatten_validation_error, load_data
 from bwvdisclose.errors import PolicyError
@@ -129,24 +126,15 @@ def _load_cached(folder: Path, sha: str) -> Policy:
         return compiled
     policy = _load_source(folder, sha)
     if policy_cache.enabled():
-        policy_cache.write_entry(sha, policy.model_dump(mode="json", by_alias=True))
+        policy_cache.write_entry(sha, policy)
     return policy
 
 
 def _from_cache(sha: str) -> Policy | None:
-    """The policy compiled earlier from a folder with this very hash, checked again; or None."""
+    """The policy compiled earlier from a folder with this very hash (its seal checked); or None."""
     if not policy_cache.enabled():
         return None
-    data = policy_cache.read_entry(sha)
-    if data is None:
-        return None
-    try:
-        policy = Policy.model_validate_json(json.dumps(data))  # strict, as from the YAML
-    except ValidationError:
-        return None
-    if policy.sha256 != sha or cross_reference_problems(policy):
-        return None
-    return policy
+    return policy_cache.read_entry(sha)
 
 
 def _load_source(folder: Path, sha: str) -> Policy:
@@ -155,8 +143,12 @@ def _load_source(folder: Path, sha: str) -> Policy:
     if not isinstance(data, dict):
         raise PolicyError(f"{name}: expected a mapping at the top level")
     data = {**data, "sha256": sha}
+    from pydantic import ValidationError  # only here: a cached policy needs no validator
+
+    from bwvdisclose.policy import schema
+
     try:
-        policy = Policy.model_validate(data)
+        policy = schema.compile_policy(schema.Policy.model_validate(data))
     except ValidationError as exc:
         raise PolicyError(flatten_validation_error(name, exc)) from None
     problems = cross_reference_problems(policy)
