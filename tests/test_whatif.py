@@ -91,9 +91,9 @@ def test_pruning_tries_fewer_pairs_on_the_demo(monkeypatch: pytest.MonkeyPatch) 
     for name in ("outcome_of", "other_outcome"):
         real = getattr(whatif, name)
 
-        def counted(*args: Any, real: Any = real) -> Any:
+        def counted(*args: Any, real: Any = real, **kwargs: Any) -> Any:
             calls["n"] += 1
-            return real(*args)
+            return real(*args, **kwargs)
 
         monkeypatch.setattr(whatif, name, counted)
     what_would_change(policy, answers)

@@ -7,7 +7,6 @@ reported at once, each naming the question and what it allows.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -136,6 +135,8 @@ def _one(q: Question, raw: Any) -> Answer:
 
 
 def _hint(word: str, options: list[str] | None) -> str:
+    import difflib  # only for a mistake; kept out of every start-up
+
     close = difflib.get_close_matches(word, options or [], n=1)
     return f" (did you mean {close[0]}?)" if close else ""
 

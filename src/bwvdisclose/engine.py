@@ -8,7 +8,7 @@ does I/O or knows any question of a particular policy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from bwvdisclose.policy.models import (
@@ -224,13 +224,17 @@ def evaluate(policy: Policy, answers: Answers, explain: bool = True) -> Recommen
     )
 
 
-def outcome_of(policy: Policy, answers: Answers) -> tuple[str, list[str]]:
+def outcome_of(
+    policy: Policy, answers: Answers, after_steps: Callable[[], object] | None = None
+) -> tuple[str, list[str]]:
     """Just the outcome and what is missing: what `evaluate` says, without building it.
 
     For what-if trials, which try hundreds of answer sets and need no more than this.
     `evaluate` settles its decision through the same `_settle`, so the two cannot differ.
+    `after_steps` is called once the steps have decided, before the redactions and
+    conditions are looked at (the what-if search notes there which answers the steps read).
     """
-    decision = _settle(_Context(policy, answers, brief=True))
+    decision = _settle(_Context(policy, answers, brief=True), after_steps)
     return decision.outcome, sorted(decision.missing)
 
 
@@ -249,9 +253,11 @@ def other_outcome(policy: Policy, answers: Answers, outcome: str) -> str | None:
     return None if decision.missing else decision.outcome
 
 
-def _settle(ctx: _Context) -> _Decision:
+def _settle(ctx: _Context, after_steps: Callable[[], object] | None = None) -> _Decision:
     """Run the steps, then the redactions and conditions; `incomplete` if anything is missing."""
     decision = _decide(ctx)
+    if after_steps is not None:
+        after_steps()
     decision.redactions, decision.conditions = _addenda(ctx, decision)
     if decision.missing:
         decision.outcome = "incomplete"

@@ -3,8 +3,8 @@
 The policy folder is always read and hashed (SHA-256 over every file, as `policy_sha256`);
 the cache is consulted only under that hash, so an edited folder never meets an old entry.
 An entry is the checked policy (`policy.models`, plain data classes) as tagged JSON, sealed
-with an HMAC-SHA256 under a per-user key (`key`, 0600): the file is the seal, a newline,
-then the body. On load the seal is checked first, over the body's bytes as stored; only
+with an HMAC-SHA256 under a per-user key (`key`, 0600): the file (`SHA256.vFORMAT.json`)
+is the seal, a newline, then the body. On load the seal is checked first, over the body's bytes as stored; only
 a body that passes is parsed. Then the format, the tool version and the source hash are
 checked, so a damaged, copied, forged or stale entry is ignored and the policy is read
 from its files. Folder 0700, files 0600, owned by the user; a cache that is not is never
@@ -43,6 +43,12 @@ def cache_dir() -> Path:
     return root / "bwvdisclose" / "policies"
 
 
+def entry_path(sha256: str) -> Path:
+    """Where the entry for a folder hash lives; the format is in the name, so tool versions
+    that write other formats (say, on other branches of a checkout) keep their own."""
+    return cache_dir() / f"{sha256}.v{FORMAT}.json"
+
+
 def enabled() -> bool:
     return not os.environ.get("BWVDISCLOSE_NO_CACHE")
 
@@ -53,7 +59,7 @@ def read_entry(sha256: str) -> Policy | None:
     key = _key(folder, create=False)
     if key is None:
         return None
-    raw = _read_private(folder / f"{sha256}.json")
+    raw = _read_private(entry_path(sha256))
     if raw is None:
         return None
     seal, _, body = raw.partition(b"\n")
@@ -89,7 +95,7 @@ def write_entry(sha256: str, policy: Policy) -> None:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(seal + b"\n" + body)
-        os.replace(tmp, folder / f"{sha256}.json")
+        os.replace(tmp, entry_path(sha256))
 
 
 def _encode(value: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from bwvdisclose.datafile import flatten_validation_error, load_data
@@ -35,6 +34,8 @@ def criteria_root() -> Path:
         candidate = parent / "criteria"
         if (candidate / DEFAULT_POLICY / POLICY_FILE).is_file():
             return candidate
+    from importlib import resources  # only an installed wheel needs it (and its tempfile)
+
     packaged = resources.files("bwvdisclose") / "_data" / "criteria"
     return Path(str(packaged))
 
