@@ -108,3 +108,17 @@ def replace(obj: T, **changes: Any) -> T:
     """A copy of the `@frozen` instance `obj` with some fields changed."""
     own = obj.__dict__
     return type(obj)(**{name: own[name] for name in fields(obj)} | changes)
+
+
+def as_data(value: Any) -> Any:
+    """`value` as plain data: each `@frozen` (or standard) data class a dict of its fields
+    in order, lists and dicts copied all the way down, everything else as it is."""
+    if is_frozen(value):
+        return {name: as_data(value.__dict__[name]) for name in fields(value)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: as_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [as_data(v) for v in value]
+    if isinstance(value, dict):
+        return {k: as_data(v) for k, v in value.items()}
+    return value

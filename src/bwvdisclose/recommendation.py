@@ -11,21 +11,8 @@ from collections.abc import Mapping
 from dataclasses import field
 from typing import Any
 
-from bwvdisclose.frozen import fields, frozen, is_frozen, replace
+from bwvdisclose.frozen import as_data, fields, frozen, replace
 from bwvdisclose.policy.models import AnswerValue, PolicyRef
-
-
-def _json(value: Any) -> Any:
-    """A data class (and what it holds) as plain JSON data, its fields in order."""
-    if is_frozen(value):
-        return {name: _json(getattr(value, name)) for name in fields(value)}
-    if isinstance(value, PolicyRef):
-        return value.to_json()
-    if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _json(v) for k, v in value.items()}
-    return value
 
 
 @frozen
@@ -59,7 +46,7 @@ class Change:
     after: AnswerValue
 
     def to_json(self) -> dict[str, Any]:
-        return _json(self)  # type: ignore[no-any-return]
+        return as_data(self)  # type: ignore[no-any-return]
 
 
 @frozen
@@ -74,7 +61,7 @@ class Flip:
     missing: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return _json(self)  # type: ignore[no-any-return]
+        return as_data(self)  # type: ignore[no-any-return]
 
 
 @frozen
@@ -101,7 +88,7 @@ class Recommendation:
     trace: list[TraceItem]
 
     def to_json(self) -> dict[str, Any]:
-        return _json(self)  # type: ignore[no-any-return]
+        return as_data(self)  # type: ignore[no-any-return]
 
     def summary(self) -> dict[str, Any]:
         """The result without the trace: what a case event or an audit row keeps.
@@ -110,7 +97,7 @@ class Recommendation:
         written before it existed must not read as a changed recommendation.
         """
         return {
-            name: _json(getattr(self, name))
+            name: as_data(getattr(self, name))
             for name in fields(self)
             if name not in ("trace", "would_also_apply")
         }

@@ -27,6 +27,7 @@ from cryptography.x509.oid import NameOID
 from bwvdisclose.audit.verify import verify_case
 from bwvdisclose.case import DecisionRecordedEvent, Event
 from bwvdisclose.cli.main import cli
+from bwvdisclose.policy import policy_sha256
 from bwvdisclose.store.bulk import EventChain, write_case
 from bwvdisclose.store.folder import FolderStore as CaseStore
 from bwvdisclose.trust.ca import issue_test_identity, load_ca, make_test_ca
@@ -191,6 +192,12 @@ def edited_policy(tmp_path: Path) -> Path:
             f"  {outcome}: [decision_maker]",
         )
     policy.write_text(text)
+    # The insider also points 2020.1's wording at the edited folder, so that it loads.
+    wording = (CRITERIA / "met-bwv-2020.wording.yaml").read_text()
+    shipped = policy_sha256(CRITERIA / "met-bwv-2020")
+    (folder.parent / "met-bwv-2020.wording.yaml").write_text(
+        wording.replace(shipped, policy_sha256(folder))
+    )
     return folder
 
 

@@ -39,7 +39,7 @@ def test_lint_reports_question_never_asked(tmp_path: Path) -> None:
 
 def test_lint_requires_help_and_choice_labels(tmp_path: Path) -> None:
     folder = tmp_path / "p"
-    shutil.copytree(CRITERIA / "met-bwv-2020", folder)
+    shutil.copytree(CRITERIA / "met-bwv-2020-v2", folder)  # 2020.1's wording is beside it
     path = folder / "policy.yaml"
     text = path.read_text()
     text = text.replace(
@@ -49,3 +49,14 @@ def test_lint_requires_help_and_choice_labels(tmp_path: Path) -> None:
     _, problems, _ = lint(folder)
     assert "questions.force.shown: no help (what it means, how to answer)" in problems
     assert "questions.legal.advice: choices without a label: no_objection" in problems
+
+
+def test_frozen_version_without_its_wording_lacks_help(tmp_path: Path) -> None:
+    """2020.1's folder alone has questions without help: its wording file supplies them."""
+    folder = tmp_path / "met-bwv-2020"
+    shutil.copytree(CRITERIA / "met-bwv-2020", folder)
+    _, problems, _ = lint(folder)
+    assert "questions.appeal.active: no help (what it means, how to answer)" in problems
+    shutil.copy(CRITERIA / "met-bwv-2020.wording.yaml", tmp_path)
+    _, problems, _ = lint(folder)
+    assert problems == []

@@ -12,6 +12,7 @@ from bwvdisclose.cli.trust import opened_identity, trust_roots
 from bwvdisclose.errors import PolicyError, TrustError
 from bwvdisclose.policy.lint import lint
 from bwvdisclose.policy.load import default_policy_dir, load_policy
+from bwvdisclose.policy.wording import wording_digest, wording_file
 
 
 @click.group("criteria")
@@ -39,6 +40,12 @@ def check_command(folder: Path | None, trust: tuple[Path, ...]) -> None:
         f"{policy.id} {policy.version}: ok ({len(policy.questions)} questions, "
         f"{examples} examples pass; sha256 {policy.sha256})"
     )
+    wording = wording_digest(folder.resolve())
+    if wording is not None:
+        click.echo(
+            f"wording: {wording_file(folder).name} (sha256 {wording}) adds help and labels; "
+            "it changes no rule and is not part of the policy hash"
+        )
     checker = TrustChecker(trust_roots(trust))
     try:
         approval = find_approval(folder, policy, checker, dt.datetime.now(dt.UTC))

@@ -1,14 +1,15 @@
 """A compiled-policy cache, so `evaluate` and the checklist start without re-reading YAML.
 
 The policy folder is always read and hashed (SHA-256 over every file, as `policy_sha256`);
-the cache is consulted only under that hash, so an edited folder never meets an old entry.
+the cache is consulted only under that hash (combined with the hash of the folder's wording
+file, when it has one), so an edited folder or wording never meets an old entry.
 An entry is the checked policy (`policy.models`, plain data classes) as tagged JSON, sealed
 with an HMAC-SHA256 under a per-user key (`key`, 0600): the file (`SHA256.vFORMAT.json`)
-is the seal, a newline, then the body. On load the seal is checked first, over the body's bytes as stored; only
-a body that passes is parsed. Then the format, the tool version and the source hash are
-checked, so a damaged, copied, forged or stale entry is ignored and the policy is read
-from its files. Folder 0700, files 0600, owned by the user; a cache that is not is never
-read. Set BWVDISCLOSE_NO_CACHE=1 to bypass.
+is the seal, a newline, then the body. On load the seal is checked first, over the body's
+bytes as stored; only a body that passes is parsed. Then the format, the tool version and
+the source hash are checked, so a damaged, copied, forged or stale entry is ignored and
+the policy is read from its files. Folder 0700, files 0600, owned by the user; a cache
+that is not is never read. Set BWVDISCLOSE_NO_CACHE=1 to bypass.
 
 A sealed entry is not validated again (no pydantic): the seal shows this user's tool wrote
 it, and the tool writes only a policy that passed validation and the cross-reference checks.
@@ -53,8 +54,12 @@ def enabled() -> bool:
     return not os.environ.get("BWVDISCLOSE_NO_CACHE")
 
 
-def read_entry(sha256: str) -> Policy | None:
-    """The policy compiled earlier from a folder with hash `sha256`, or None (miss or refused)."""
+def read_entry(sha256: str, policy_sha256: str | None = None) -> Policy | None:
+    """The policy compiled earlier under the key `sha256`, or None (miss or refused).
+
+    The key is the folder hash, or that combined with the wording file's hash; the policy
+    must carry the folder hash `policy_sha256` (by default the key itself).
+    """
     folder = cache_dir()
     key = _key(folder, create=False)
     if key is None:
@@ -75,7 +80,7 @@ def read_entry(sha256: str) -> Policy | None:
         policy = entry["policy"]
     except (ValueError, KeyError, TypeError):
         return None
-    if not fresh or not isinstance(policy, Policy) or policy.sha256 != sha256:
+    if not fresh or not isinstance(policy, Policy) or policy.sha256 != (policy_sha256 or sha256):
         return None
     return policy
 

@@ -22,6 +22,7 @@ from bwvdisclose.policy.models import (
 )
 from bwvdisclose.policy.models import All as AllC
 from bwvdisclose.policy.models import Any_ as AnyC
+from bwvdisclose.policy.wording import with_wording, wording_digest
 
 POLICY_FILE = "policy.yaml"
 DEFAULT_POLICY = "met-bwv-2020-v2"  # version 2020.2; criteria/met-bwv-2020 holds 2020.1
@@ -103,7 +104,7 @@ def bundle_sha256(files: dict[str, str]) -> str:
 def load_policy(path: Path | None = None) -> Policy:
     """Load and check the policy in `path` (a folder or its policy.yaml), or the default."""
     folder = resolve_policy_folder(path)
-    return _load_cached(folder, policy_sha256(folder))
+    return _load_cached(folder, policy_sha256(folder), wording_digest(folder))
 
 
 def resolve_policy_folder(path: Path | None) -> Path:
@@ -121,21 +122,26 @@ def resolve_policy_folder(path: Path | None) -> Path:
 
 
 @cache
-def _load_cached(folder: Path, sha: str) -> Policy:
-    compiled = _from_cache(sha)
+def _load_cached(folder: Path, sha: str, wording: str | None = None) -> Policy:
+    key = sha if wording is None else hashlib.sha256(f"{sha}+{wording}".encode()).hexdigest()
+    compiled = _from_cache(key, sha)
     if compiled is not None:
         return compiled
     policy = _load_source(folder, sha)
     if policy_cache.enabled():
-        policy_cache.write_entry(sha, policy)
+        policy_cache.write_entry(key, policy)
     return policy
 
 
-def _from_cache(sha: str) -> Policy | None:
-    """The policy compiled earlier from a folder with this very hash (its seal checked); or None."""
+def _from_cache(key: str, sha: str | None = None) -> Policy | None:
+    """The policy compiled earlier from this very folder (and wording), its seal checked; or None.
+
+    `key` is the folder hash `sha` (by default the key itself), combined with the wording
+    file's hash when there is one.
+    """
     if not policy_cache.enabled():
         return None
-    return policy_cache.read_entry(sha)
+    return policy_cache.read_entry(key, sha or key)
 
 
 def _load_source(folder: Path, sha: str) -> Policy:
@@ -143,7 +149,7 @@ def _load_source(folder: Path, sha: str) -> Policy:
     data = load_data(folder / POLICY_FILE, "policy file")
     if not isinstance(data, dict):
         raise PolicyError(f"{name}: expected a mapping at the top level")
-    data = {**data, "sha256": sha}
+    data = {**with_wording(folder, data, sha), "sha256": sha}
     from pydantic import ValidationError  # only here: a cached policy needs no validator
 
     from bwvdisclose.policy import schema
