@@ -11,16 +11,11 @@ import re
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
-_DAY_FIRST = re.compile(
-    r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})"
-    r"(?:[ T,]+(?P<H>\d{1,2}):(?P<M>\d\d)(?::(?P<S>\d\d))?)?"
-)
+_TIME = r"(?:,? |T)(?P<H>\d{1,2})[:.](?P<M>\d\d)(?::(?P<S>\d\d))?"
+_DAY_FIRST = re.compile(r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4}|\d\d)" + _TIME)
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-_WORDY = re.compile(
-    r"(?P<d>\d{1,2}) (?P<mon>[A-Za-z]{3,9}) (?P<y>\d{4})"
-    r"(?:[ T,]+(?P<H>\d{1,2}):(?P<M>\d\d)(?::(?P<S>\d\d))?)?"
-)
-FORMS = "2020-07-04T18:40, 04/07/2020 18:40 or 4 July 2020 18:40"
+_WORDY = re.compile(r"(?P<d>\d{1,2}) (?P<mon>[A-Za-z]{3,9}),? (?P<y>\d{4})" + _TIME)
+FORMS = "03/07/2026 18:40, 3 July 2026 18:40 or 2026-07-03T18:40"
 
 
 def uk_time(value: dt.datetime, seconds: bool = False) -> str:
@@ -30,7 +25,11 @@ def uk_time(value: dt.datetime, seconds: bool = False) -> str:
 
 
 def parse_uk_time(text: str) -> dt.datetime:
-    """ISO 8601 or a UK day-first form; without an offset it is UK local time.
+    """A date and time as typed: ISO 8601, or day first as a UK officer writes it.
+
+    `03/07/2026 18:40` and `3.7.26 18.40` are 3 July; `3 July 2026 18:40` too. A day-first
+    date needs its time of day. Without an offset it is UK local time. Raises ValueError
+    with a message a person can act on (the one reader: `new`, the intake, `disclosed`).
 
     A wall-clock time the clocks skip (the hour lost in March) is refused; one they pass
     twice (the hour repeated in October) is read as the first, BST.
@@ -38,7 +37,7 @@ def parse_uk_time(text: str) -> dt.datetime:
     raw = " ".join(text.strip().split())
     value = _iso(raw) or _day_first(raw)
     if value is None:
-        raise ValueError(f"{text!r} is not a date and time like {FORMS}")
+        raise ValueError(f"{text!r} is not a date and time like {FORMS} (day first, UK time)")
     if value.tzinfo is None:
         value = value.replace(tzinfo=LONDON)
         back = value.astimezone(dt.UTC).astimezone(LONDON).replace(tzinfo=None)
@@ -72,12 +71,13 @@ def _day_first(raw: str) -> dt.datetime | None:
         if month is None or not (name in _MONTHS or name == _full(month)):
             return None
     try:
+        year = int(found["y"])
         return dt.datetime(
-            int(found["y"]),
+            year + 2000 if len(found["y"]) == 2 else year,
             month or int(found["m"]),
             int(found["d"]),
-            int(found["H"] or 0),
-            int(found["M"] or 0),
+            int(found["H"]),
+            int(found["M"]),
             int(found["S"] or 0),
         )
     except ValueError:

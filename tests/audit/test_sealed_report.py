@@ -42,6 +42,12 @@ def test_a_sealed_report_verifies_and_names_its_signer(
     if shutil.which("pdfsig"):
         independent = subprocess.run(["pdfsig", str(out)], capture_output=True, text=True)
         assert "Signature is Valid." in independent.stdout
+    # The report's signature field says what it seals (it was "DecisionRecordSignature").
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    with out.open("rb") as f:
+        names = [s.field_name for s in PdfFileReader(f).embedded_signatures]
+    assert names == ["AuditReportSignature"]
 
 
 def test_a_changed_sealed_report_fails(

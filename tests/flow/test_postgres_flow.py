@@ -57,6 +57,12 @@ def test_the_whole_job_on_postgresql_then_copied_out_and_back(
     code, stdout, err = run("audit", "verify", "--store", auditor, "--require-records")
     assert code == 0, err + stdout
     assert "1 cases checked: 1 passed, 0 failed" in stdout
+    # ... and takes the filed record out of the database, checked against the case log.
+    code, stdout, err = run("records", case_id, "--store", auditor, "--out", str(tmp_path / "r"))
+    assert code == 0, err + stdout
+    [copied] = (tmp_path / "r").iterdir()
+    assert copied.read_bytes() == out.read_bytes()
+    assert stdout.startswith(f"ok   {copied.name}: event ")
     code, stdout, err = run("audit", "list", "--store", auditor, "--format", "json")
     assert code == 0, err
     assert [row["case_id"] for row in json.loads(stdout)] == [case_id]

@@ -63,3 +63,23 @@ def test_extend_needs_a_tsa_and_a_trust_root(sealed: Sealed, pki: TestPki) -> No
     assert result.exit_code == 1 and "needs trust roots" in result.stderr
     result = run("extend", str(sealed.pdf), "--tsa", "ftp://x", *trust(pki))
     assert result.exit_code == 1 and "must be an http(s) URL" in result.stderr
+
+
+def test_extend_refuses_the_copy_filed_in_a_case(
+    sealed: Sealed, pki: TestPki, tmp_path: Path
+) -> None:
+    """Found: `extend` on the record in a case's records/ folder replaced it in place, and
+    `audit verify` then failed the case, whose log names the record's original SHA-256."""
+    store = tmp_path / "store"
+    shutil.copytree(sealed.case.store, store)
+    filed = next(store.rglob("records/*.pdf"))
+    before = filed.read_bytes()
+    result = run("extend", str(filed), "--tsa", pki.tsa_url, *trust(pki))
+    assert result.exit_code == 1, result.output
+    assert "is the copy filed in case" in result.stderr and "--out NEW.pdf" in result.stderr
+    assert filed.read_bytes() == before
+    ok(run("audit", "verify", "--store", str(store), *trust(pki)))
+    archived = tmp_path / "archived.pdf"
+    ok(run("extend", str(filed), "--out", str(archived), "--tsa", pki.tsa_url, *trust(pki)))
+    assert archived.read_bytes().startswith(before) and filed.read_bytes() == before
+    ok(run("audit", "verify", "--store", str(store), *trust(pki)))

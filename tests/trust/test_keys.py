@@ -88,3 +88,39 @@ def test_passphrase_from_env_or_prompt(monkeypatch: pytest.MonkeyPatch) -> None:
         passphrase_from(None, lambda: "")
     with pytest.raises(SigningError, match="no passphrase source"):
         passphrase_from(None, None)
+
+
+def _cert_with(**attrs: str) -> x509.Certificate:
+    """A self-issued certificate whose subject holds exactly `attrs` (any length)."""
+    import datetime as dt
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    oids = {"cn": NameOID.COMMON_NAME, "ou": NameOID.ORGANIZATIONAL_UNIT_NAME,
+            "title": NameOID.TITLE, "number": NameOID.SERIAL_NUMBER}  # fmt: skip
+    name = x509.Name([x509.NameAttribute(oids[k], v, _validate=False) for k, v in attrs.items()])
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    return (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+
+
+@pytest.mark.filterwarnings("ignore:Attribute's length must be")
+@pytest.mark.parametrize(
+    ("field", "attrs"),
+    [
+        ("name", {"cn": "N" * 201, "ou": "legal"}),
+        ("rank", {"cn": "Jane Smith", "ou": "legal", "title": "R" * 101}),
+        ("number", {"cn": "Jane Smith", "ou": "legal", "number": "4" * 51}),
+    ],
+)
+def test_a_certificate_field_over_its_limit_is_refused(field: str, attrs: dict[str, str]) -> None:
+    """Found: the limits on name, rank and number held for what is typed, not for what a
+    certificate (from any CA) says; `rank` had a limit nothing checked."""
+    with pytest.raises(SigningError, match=f"the certificate's {field} is .* the limit is"):
+        identity_of(_cert_with(**attrs))

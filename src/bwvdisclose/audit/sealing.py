@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from bwvdisclose.trust.statement import AnyIdentity
 
 REASON = "BWV disclosure audit report"
+FIELD = "AuditReportSignature"  # the signature field: what it seals
 
 
 def sealer_name(identity: AnyIdentity) -> str:
@@ -55,7 +56,9 @@ def seal_report(
 
     require_trusted(identity, checker, now or dt.datetime.now(dt.UTC))
     name = identity_of(identity.certificate).name
-    return seal_with(pdf, identity, reason=REASON, location="bwvdisclose", name=name)
+    return seal_with(
+        pdf, identity, reason=REASON, location="bwvdisclose", name=name, field_name=FIELD
+    )
 
 
 def is_report(files: dict[str, bytes]) -> bool:

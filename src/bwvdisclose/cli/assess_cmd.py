@@ -13,8 +13,14 @@ from bwvdisclose.cases import Cases, current_values
 from bwvdisclose.caseview import case_view
 from bwvdisclose.checklist import Checklist
 from bwvdisclose.cli import views
-from bwvdisclose.cli.common import actor, open_case
-from bwvdisclose.cli.options import actor_options, criteria_option, did_you_mean, store_option
+from bwvdisclose.cli.common import open_case
+from bwvdisclose.cli.options import (
+    Acting,
+    actor_options,
+    criteria_option,
+    did_you_mean,
+    store_option,
+)
 from bwvdisclose.cli.prompter import TerminalPrompter
 from bwvdisclose.cli.terminal import console
 from bwvdisclose.errors import AnswersError
@@ -133,9 +139,7 @@ def assess_command(
     reason: str | None,
     store: str,
     criteria: Path | None,
-    user: str | None,
-    user_role: str,
-    number: str | None,
+    acting: Acting,
 ) -> None:
     """Answer the checklist for CASE_ID; resumes at the first unanswered question.
 
@@ -144,7 +148,7 @@ def assess_command(
     With --answers or --answer it records without prompting and recomputes.
     """
     cases = open_case(store, criteria, case_id)
-    who = actor(user, user_role, number)
+    who = acting.actor()
     out = console()
     if revisit is not None and revisit not in cases.policy.questions:
         hint = did_you_mean(revisit, list(cases.policy.questions))

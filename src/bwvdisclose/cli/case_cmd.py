@@ -17,10 +17,11 @@ from bwvdisclose.cases import Intake, check_intake, needs_rationale, status
 from bwvdisclose.caseview import case_view
 from bwvdisclose.cli import views
 from bwvdisclose.cli.assess_cmd import EXIT_STOPPED, run_checklist
-from bwvdisclose.cli.common import actor, open_case, open_cases
+from bwvdisclose.cli.common import open_case, open_cases
 from bwvdisclose.cli.footage_cmd import check_clips_against, fingerprint_files
-from bwvdisclose.cli.intake import Draft, ask_intake, check_field, parse_occurred
+from bwvdisclose.cli.intake import Draft, ask_intake, check_field
 from bwvdisclose.cli.options import (
+    Acting,
     actor_options,
     criteria_option,
     format_option,
@@ -31,6 +32,7 @@ from bwvdisclose.cli.options import (
 from bwvdisclose.cli.terminal import console, echo
 from bwvdisclose.cli.trust import trust_roots
 from bwvdisclose.errors import CaseError, IntegrityError, RecordError, TrustError
+from bwvdisclose.localtime import parse_uk_time
 from bwvdisclose.store import open_store
 
 if TYPE_CHECKING:
@@ -73,9 +75,7 @@ def new_command(
     answers_file: Path | None,
     store: str,
     criteria: Path | None,
-    user: str | None,
-    user_role: str,
-    number: str | None,
+    acting: Acting,
 ) -> None:
     """Open a case: ask the intake details, then start the checklist.
 
@@ -92,11 +92,11 @@ def new_command(
         if v and v.strip()
     } | ({"clips": list(clips)} if clips else {})
     if answers is not None or not sys.stdin.isatty():
-        who, fields, draft = actor(user, user_role, number), _scripted(given), None
+        who, fields, draft = acting.actor(), _scripted(given), None
     else:
         draft = Draft(store)
         try:
-            who = actor(user, user_role, number)
+            who = acting.actor()
             fields = ask_intake(draft, given)
         except (KeyboardInterrupt, EOFError, click.Abort):
             echo(
@@ -147,7 +147,7 @@ def _scripted(given: dict[str, Any]) -> dict[str, Any]:
 
 def _occurred(text: str) -> dt.datetime:
     try:
-        return parse_occurred(text)
+        return parse_uk_time(text)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--occurred'") from None
 

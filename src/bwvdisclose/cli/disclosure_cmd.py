@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from bwvdisclose.cli.common import actor, open_case
-from bwvdisclose.cli.intake import parse_occurred
-from bwvdisclose.cli.options import actor_options, criteria_option, store_option
+from bwvdisclose.cli.common import open_case
+from bwvdisclose.cli.options import Acting, actor_options, criteria_option, store_option
 from bwvdisclose.disclosure import MAX_RECIPIENT
+from bwvdisclose.localtime import parse_uk_time
 
 
 @click.command("disclosed")
@@ -39,9 +39,7 @@ def disclosed_command(
     at: str | None,
     store: str,
     criteria: Path | None,
-    user: str | None,
-    user_role: str,
-    number: str | None,
+    acting: Acting,
 ) -> None:
     """Log a release of CASE_ID's footage: who released it, when, to whom, under which decision.
 
@@ -50,10 +48,10 @@ def disclosed_command(
     """
     cases = open_case(store, criteria, case_id)
     try:
-        when = parse_occurred(at).astimezone(dt.UTC) if at else None
+        when = parse_uk_time(at).astimezone(dt.UTC) if at else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--at") from None
-    body = cases.release(case_id, actor(user, user_role, number), to, url, when)
+    body = cases.release(case_id, acting.actor(), to, url, when)
     where = f" ({body.url})" if body.url else ""
     click.echo(
         f"{case_id}: release to {body.to}{where} at {body.released_at:%Y-%m-%d %H:%M} UTC logged, "
@@ -75,14 +73,12 @@ def withdrawn_command(
     reason: str,
     store: str,
     criteria: Path | None,
-    user: str | None,
-    user_role: str,
-    number: str | None,
+    acting: Acting,
 ) -> None:
     """Log that CASE_ID's released footage was taken down, and why.
 
     Every release not yet withdrawn is withdrawn; releasing again needs a new decision.
     """
     cases = open_case(store, criteria, case_id)
-    body = cases.withdraw(case_id, actor(user, user_role, number), reason)
+    body = cases.withdraw(case_id, acting.actor(), reason)
     click.echo(f"{case_id}: withdrawal of {len(body.releases)} release(s) logged")

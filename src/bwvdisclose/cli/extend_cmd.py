@@ -32,12 +32,20 @@ def extend_command(
     from bwvdisclose.cli.trust import trust_roots
     from bwvdisclose.record.verify import verify_pdf
     from bwvdisclose.store.files import replace_file
+    from bwvdisclose.store.folder import filed_in_case
     from bwvdisclose.trust.archive import extend
     from bwvdisclose.trust.tsa import LtvSettings
 
     if not tsa:
         raise InputError("extend needs a time-stamping authority: --tsa URL or BWVDISCLOSE_TSA")
     settings = LtvSettings.of(tsa, list(trust_roots(trust).certificates))
+    case = filed_in_case(record) if out is None else None
+    if case is not None:
+        raise RecordError(
+            f"{record} is the copy filed in case {case.name}, whose log holds its SHA-256: "
+            "extended in place, `audit verify` would fail the case. Write the extended "
+            "copy elsewhere with --out NEW.pdf and archive that one"
+        )
     if out is not None and out.exists():
         raise RecordError(f"{out} already exists; choose another --out")
     if not record.is_file():

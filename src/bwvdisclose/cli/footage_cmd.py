@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from bwvdisclose.case import FootageFingerprinted
-from bwvdisclose.cli.common import actor, open_case
-from bwvdisclose.cli.options import actor_options, criteria_option, store_option
+from bwvdisclose.cli.common import open_case
+from bwvdisclose.cli.options import Acting, actor_options, criteria_option, store_option
 from bwvdisclose.cli.progress import bytes_bar
 from bwvdisclose.errors import IntegrityError
 from bwvdisclose.footage import fingerprint, match, size_of
@@ -63,9 +63,7 @@ def footage_add(
     files: tuple[Path, ...],
     store: str,
     criteria: Path | None,
-    user: str | None,
-    user_role: str,
-    number: str | None,
+    acting: Acting,
 ) -> None:
     """Fingerprint FILES (name, size, SHA-256) and record them in CASE_ID.
 
@@ -73,7 +71,7 @@ def footage_add(
     is skipped. Adding footage after a decision makes the sign-offs stale.
     """
     cases = open_case(store, criteria, case_id)
-    who = actor(user, user_role, number)
+    who = acting.actor()
     cases.state(case_id)  # the case exists and folds before any file is read
     added = cases.add_footage(case_id, who, fingerprint_files(files))
     for f in added:

@@ -8,52 +8,21 @@ so Ctrl-C or a closed terminal loses nothing: the next `new` offers the draft's 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
 from bwvdisclose.answers import MAX_TEXT
+from bwvdisclose.localtime import parse_uk_time
 from bwvdisclose.safetext import hidden_char
 
-LONDON = ZoneInfo("Europe/London")
 EXAMPLE = "03/07/2026 18:40 or 2026-07-03T18:40"
 FIELDS = ("incident_ref", "occurred", "location", "clips")
-_UK = re.compile(
-    r"(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4}|\d{2})"
-    r"(?:,?\s+|T)(?P<H>\d{1,2})[:.](?P<M>\d{2})(?::(?P<S>\d{2}))?"
-)
-
-
-def parse_occurred(text: str) -> dt.datetime:
-    """A UK day-first date and time, or ISO; without an offset it is UK local time.
-
-    Raises ValueError with a message a person can act on.
-    """
-    text = text.strip()
-    uk = _UK.fullmatch(text)
-    try:
-        if uk:
-            year = int(uk["y"]) + (2000 if len(uk["y"]) == 2 else 0)
-            value = dt.datetime(
-                year, int(uk["m"]), int(uk["d"]), int(uk["H"]), int(uk["M"]), int(uk["S"] or 0)
-            )
-        else:
-            value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        value = value.replace(tzinfo=LONDON) if value.tzinfo is None else value
-        value.astimezone(dt.UTC)  # stored in UTC: the year must stay in range there too
-    except (ValueError, OverflowError):
-        raise ValueError(
-            f"{text!r} is not a date and time like {EXAMPLE} (day first, UK time)"
-        ) from None
-    return value
 
 
 def check_field(text: str, what: str) -> str:
@@ -150,5 +119,5 @@ def ask_intake(draft: Draft, given: dict[str, Any]) -> dict[str, Any]:
 
 def _occurred_text(text: str) -> str:
     """Check the date and keep it as typed (the draft holds text; `new` parses it again)."""
-    parse_occurred(text)
+    parse_uk_time(text)
     return text.strip()

@@ -64,6 +64,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "extend_command",
         "Add a fresh archive timestamp to a timestamped RECORD...",
     ),
+    "records": (
+        "records_cmd",
+        "records_command",
+        "List the decision records filed in CASE_ID, each checked...",
+    ),
     "verify": (
         "case_cmd",
         "verify_command",

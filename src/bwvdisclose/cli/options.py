@@ -7,11 +7,14 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from bwvdisclose.errors import CaseError
+
+if TYPE_CHECKING:
+    from bwvdisclose.case import Actor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -108,27 +111,51 @@ def store_option(f: F) -> F:
     )(f)
 
 
+@dataclass(frozen=True)
+class Acting:
+    """Who says they are acting (--user, --user-role, --number), until a command needs them."""
+
+    user: str | None
+    role: str
+    number: str | None
+
+    def actor(self) -> Actor:
+        """The actor recorded on the events; asks for the number at a terminal if not given."""
+        from bwvdisclose.cli.common import actor
+
+        return actor(self.user, self.role, self.number)
+
+
 def actor_options(f: F) -> F:
-    """Who is acting: recorded on every event this command writes."""
-    f = click.option(
+    """Who is acting, recorded on every event the command writes: passed on as `acting`."""
+
+    @functools.wraps(f)
+    def with_acting(
+        *args: Any, user: str | None, user_role: str, number: str | None, **kw: Any
+    ) -> Any:
+        return f(*args, acting=Acting(user, user_role, number), **kw)
+
+    wrapped: Any = with_acting
+    wrapped = click.option(
         "--number",
         envvar="BWVDISCLOSE_NUMBER",
         default=None,
         help="Your collar or staff number (or set BWVDISCLOSE_NUMBER).",
-    )(f)
-    f = click.option(
+    )(wrapped)
+    wrapped = click.option(
         "--user-role",
         envvar="BWVDISCLOSE_ROLE",
         default="duty officer",
         show_default=True,
         help="Your role (or set BWVDISCLOSE_ROLE).",
-    )(f)
-    return click.option(
+    )(wrapped)
+    wrapped = click.option(
         "--user",
         envvar="BWVDISCLOSE_USER",
         default=None,
         help="Your name (or set BWVDISCLOSE_USER; default: your login name).",
-    )(f)
+    )(wrapped)
+    return cast(F, wrapped)
 
 
 def tsa_option(f: F) -> F:

@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 
 from bwvdisclose.cases import COURSES, Cases, current_values
-from bwvdisclose.cli.common import actor, open_case
+from bwvdisclose.cli.common import open_case
 from bwvdisclose.cli.options import (
+    Acting,
     Choice,
     KeySpec,
     actor_options,
@@ -71,9 +72,7 @@ def decide_command(
     store: str,
     criteria: Path | None,
     trust: tuple[Path, ...],
-    user: str | None,
-    user_role: str,
-    number: str | None,
+    acting: Acting,
 ) -> None:
     """Record the decision maker's decision on CASE_ID.
 
@@ -88,7 +87,7 @@ def decide_command(
     checker = TrustChecker(trust_roots(trust))
     folder = cases.folder or resolve_policy_folder(criteria)
     approval = find_approval(folder, cases.policy, checker, dt.datetime.now(dt.UTC))
-    who = actor(user, user_role, number)
+    who = acting.actor()
     given = parse_notes(notes)
     given.update(ask_notes(cases, case_id, outcome, given))
     body = cases.decide(

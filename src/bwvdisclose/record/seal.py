@@ -35,17 +35,19 @@ def seal_with(
     location: str,
     name: str,
     ltv: LtvSettings | None = None,
+    field_name: str = SIGNATURE_FIELD,
 ) -> bytes:
     """Sign with an identity already opened: a PKCS#12 key in memory or a key on a token.
 
     With `ltv`, the seal is PAdES B-LTA (timestamp, revocation data, document timestamp).
+    `field_name` names the signature field: what the signature seals.
     """
     if ltv is not None:
         from bwvdisclose.trust.archive import seal_lta
 
         return seal_lta(
             pdf, _signer_for(identity), identity.certificate, identity.chain, ltv,
-            _align_producer, field_name=SIGNATURE_FIELD, reason=reason, location=location,
+            _align_producer, field_name=field_name, reason=reason, location=location,
             name=name,
         )  # fmt: skip
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -53,7 +55,7 @@ def seal_with(
     from pyhanko.sign import fields, signers
 
     meta = signers.PdfSignatureMetadata(
-        field_name=SIGNATURE_FIELD,
+        field_name=field_name,
         reason=reason,
         location=location,
         name=name,

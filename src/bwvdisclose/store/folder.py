@@ -83,6 +83,18 @@ def record_path(folder: Path, name: str) -> Path:
     return folder / RECORDS_DIR / name
 
 
+def filed_in_case(path: Path) -> Path | None:
+    """The case folder holding `path`, if `path` is a record filed in a folder store's case.
+
+    Such a file is the one the case log hashes: it is never changed in place.
+    """
+    real = path.resolve()
+    case = real.parent.parent
+    if real.parent.name == RECORDS_DIR and (case / LOG).is_file() and (case / HEAD).is_file():
+        return case
+    return None
+
+
 class FolderStore(CaseStore):
     def __init__(
         self,

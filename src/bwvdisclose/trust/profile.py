@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
 from bwvdisclose.errors import SigningError
+from bwvdisclose.limits import LIMITS
 
 SIGNOFF_ROLES = ("decision_maker", "legal", "data_protection")
 POLICY_OWNER = "policy_owner"
@@ -80,11 +81,22 @@ def identity_of(cert: x509.Certificate, roles: tuple[str, ...] = ROLES) -> CertI
     role = known[0]
     if role not in roles:
         raise SigningError(f"the certificate for {names[0]} is for the {role} role")
+    fields = {
+        "name": names[0].strip(),
+        "rank": (_values(cert.subject, NameOID.TITLE) or [""])[0].strip(),
+        "number": (_values(cert.subject, NameOID.SERIAL_NUMBER) or [""])[0].strip(),
+    }
+    for field, value in fields.items():  # the limits on what is typed hold for any CA's too
+        if len(value) > LIMITS[field]:
+            raise SigningError(
+                f"the certificate's {field} is {len(value):,} characters long; "
+                f"the limit is {LIMITS[field]:,} (see Limits in the README)"
+            )
     return CertIdentity(
-        name=names[0].strip(),
+        name=fields["name"],
         role=role,
-        rank=(_values(cert.subject, NameOID.TITLE) or [""])[0].strip(),
-        number=(_values(cert.subject, NameOID.SERIAL_NUMBER) or [""])[0].strip(),
+        rank=fields["rank"],
+        number=fields["number"],
         organization=(_values(cert.subject, NameOID.ORGANIZATION_NAME) or [""])[0],
         issuer=cert.issuer.rfc4514_string(),
         person=person_key(cert),
