@@ -265,7 +265,7 @@ def verify_command(
     for problem in one_case_against_log(cases, target, check, events):
         raise IntegrityError(f"{target}: FAILED: {problem}")
     verdict = verify_case(cases, target, checker=TrustChecker(roots))
-    for note in verdict.notes:
+    for note in [*verdict.notes, *views.custom_template_notes(fold(events))]:
         echo(f"note: {note}")
     for failure in verdict.failures:
         echo(f"FAIL {failure}")
