@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from bwvdisclose.case.events import canonical_json, event_hash
+from bwvdisclose.store.folder import FolderStore
 
 from .conftest import Store, assert_refused, run, tree_digest
 
@@ -217,6 +218,7 @@ def damaged(corpus_store: Store, tmp_path: Path) -> tuple[Path, str, Case]:
     root = tmp_path / "store"
     root.mkdir(mode=0o700)
     shutil.copytree(corpus_store.root / corpus_store.decided, root / corpus_store.decided)
+    FolderStore(root).adopt()  # a store of that one case, with its store-wide log
     (tmp_path / "outside").mkdir()
     return root, corpus_store.decided, Case(root / corpus_store.decided, tmp_path / "outside")
 

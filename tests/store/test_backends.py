@@ -18,7 +18,7 @@ from bwvdisclose.audit.verify import verify_store
 from bwvdisclose.case.events import Event, event_line
 from bwvdisclose.case.payloads import AnswerRecorded, Body, RecordRendered
 from bwvdisclose.case.verify import Head
-from bwvdisclose.errors import CaseError, IntegrityError
+from bwvdisclose.errors import CaseError, IntegrityError, StoreError
 from bwvdisclose.store.base import CaseStore
 
 from ..case.conftest import (
@@ -314,7 +314,8 @@ def test_every_commit_is_one_leaf_of_the_store_wide_log(any_store: CaseStore) ->
         (3, second, 2),
     ]
     assert entries[2].head == heads[first] and entries[3].head == heads[second]
-    assert any_store.adopt() == 0  # a store with a log keeps it
+    with pytest.raises(StoreError, match="already has a store-wide log"):
+        any_store.adopt()  # a store with a log keeps it
 
 
 def test_a_case_cut_short_outside_the_store_fails_the_audit(

@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from bwvdisclose.case import Event
 from bwvdisclose.case.verify import UNCOMMITTED, Verification
-from bwvdisclose.errors import BwvError, InputError
+from bwvdisclose.errors import BwvError, InputError, IntegrityError
 from bwvdisclose.store import CaseStore
 from bwvdisclose.store.base import LogEntry
 from bwvdisclose.store.checkpoint import (
@@ -41,6 +41,11 @@ from bwvdisclose.store.merkle import (
 )
 
 Leaves = dict[str, list[tuple[int, str]]]
+NO_LOG = (
+    "the store has cases but no store-wide log: it was removed, or a version before the log "
+    "wrote the store. Check the cases (with your last checkpoint), then `bwvdisclose store "
+    "adopt-log` gives it a log from its cases as they stand"
+)
 K = TypeVar("K")
 
 
@@ -74,10 +79,7 @@ def store_problems(index: LogIndex, case_ids: Iterable[str]) -> list[str]:
     if index.leaves is None:
         if not present:
             return []
-        return [
-            "the store has no store-wide log (written by an older version?): "
-            "`bwvdisclose audit checkpoint` makes one from the cases as they are now"
-        ]
+        return [NO_LOG]
     return [
         f"{case_id}: in the store-wide log ({leaves[-1][0]} events) but not in the store: "
         "the case was deleted"
@@ -140,7 +142,13 @@ def checkpoint_problems(
             problems.append(str(exc))
     origin = store.log_origin()
     if origin != point.origin:
-        return [*problems, f"the checkpoint is of log {point.origin}, not this store's ({origin})"]
+        return [
+            *problems,
+            f"the checkpoint is of log {point.origin}, not this store's ({origin}): the "
+            "checkpoint is of another store, or this store's log was replaced since (removed "
+            "and adopted again from the cases left); cases deleted or rewritten before that "
+            "cannot be named",
+        ]
     size = len(index.entries)
     if size < point.size:
         return [
@@ -161,10 +169,10 @@ def checkpoint_problems(
 
 
 def make_checkpoint(store: CaseStore, signer: Signer, now: dt.datetime) -> str:
-    """Sign the store-wide log as it is now (a store without a log gets one first)."""
-    store.adopt()
+    """Sign the store-wide log as it is now; a store without one is refused, not adopted."""
     origin = store.log_origin()
-    assert origin is not None, "adopt() makes the log"
+    if origin is None:
+        raise IntegrityError(f"no checkpoint: {NO_LOG}")
     entries = store.log_entries()
     root = tree_hash([leaf_hash(e.data()) for e in entries])
     point = Checkpoint(origin, len(entries), root, now.astimezone(dt.UTC).replace(microsecond=0))
@@ -202,5 +210,7 @@ def one_case_against_log(
     if index.problems:
         return list(index.problems)
     if index.leaves is None:
-        return []  # a store from before the log: nothing to compare with yet
+        # A case folder copied out on its own (say, for an investigator): nothing to compare
+        # it with. `audit verify` fails a store that has cases but no log, and writes refuse it.
+        return []
     return case_against_log(case_id, verdict, events, index.leaves.get(case_id))[0]

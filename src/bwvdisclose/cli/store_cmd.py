@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from bwvdisclose.cli.options import store_option
 from bwvdisclose.errors import StoreError
 from bwvdisclose.store.postgres.connect import connect, display_url, is_postgres_url
 from bwvdisclose.store.postgres.schema import AUDITOR_ROLE, WRITER_ROLE, init_store
@@ -80,4 +81,27 @@ def copy_command(src: str, dst: str) -> None:
         f"copied {result.cases} cases ({result.events} events, {result.records} record files) "
         f"from {source.location} to {target.location}: every case verified on both sides, "
         "events and records byte for byte identical"
+    )
+
+
+@store_group.command("adopt-log")
+@store_option
+def adopt_log_command(store: str) -> None:
+    """Give a store that has cases but no store-wide log one, from its cases as they stand.
+
+    Writes to such a store are refused until this is run: the log was removed, or a
+    version before the log wrote the store. Check the cases first (`audit verify`, with
+    your last checkpoint). Cases deleted before now cannot be known (their IDs may be
+    issued again), and a checkpoint taken before names another log: take a new one.
+    """
+    from bwvdisclose.cli.options import require_store
+    from bwvdisclose.store import open_store
+
+    require_store(store)
+    cases = open_store(store)
+    added = cases.adopt()
+    click.echo(
+        f"{cases.location}: gave the store a store-wide log of {added} cases as they stand. "
+        "Cases deleted before now cannot be known, and their IDs may be issued again; "
+        "take a checkpoint now (`bwvdisclose audit checkpoint`)"
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bwvdisclose.datafile import flatten_validation_error, load_data
+from bwvdisclose.datafile import MAX_BYTES, flatten_validation_error, load_data, parse_data
 from bwvdisclose.errors import PolicyError
 from bwvdisclose.policy import cache as policy_cache
 from bwvdisclose.policy.models import (
@@ -156,12 +156,34 @@ def _from_cache(key: str, sha: str | None = None) -> Policy | None:
     return policy
 
 
+def policy_from_files(files: dict[str, str], where: str) -> Policy:
+    """The policy in a bundle of its files (as a record embeds them), checked as a folder is.
+
+    Its hash is the folder's (`bundle_sha256`); no wording sidecar is added (wording
+    changes no rule). `where` names the bundle in error messages.
+    """
+    text = files.get(POLICY_FILE)
+    if not isinstance(text, str):
+        raise PolicyError(f"{where}: no {POLICY_FILE}")
+    if len(text) > MAX_BYTES:
+        raise PolicyError(f"{where}: {POLICY_FILE} is larger than {MAX_BYTES} bytes")
+    data = parse_data(text, f"{where}: {POLICY_FILE}")
+    return _compiled(f"{where}: {POLICY_FILE}", data, bundle_sha256(files))
+
+
 def _load_source(folder: Path, sha: str) -> Policy:
     name = str(folder / POLICY_FILE)
     data = load_data(folder / POLICY_FILE, "policy file")
     if not isinstance(data, dict):
         raise PolicyError(f"{name}: expected a mapping at the top level")
-    data = {**with_wording(folder, data, sha), "sha256": sha}
+    return _compiled(name, with_wording(folder, data, sha), sha)
+
+
+def _compiled(name: str, data: object, sha: str) -> Policy:
+    """Policy data validated, hashed as `sha` and cross-checked; PolicyError naming `name`."""
+    if not isinstance(data, dict):
+        raise PolicyError(f"{name}: expected a mapping at the top level")
+    data = {**data, "sha256": sha}
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:

@@ -2,8 +2,9 @@
 
 The PDF signature, the embedded case log's hash chain ending at the head the record
 names, every sign-off signature in that log, the decision maker's key as the PDF's
-signer, the embedded policy files against the hash the case recorded, the approval
-of that policy, and the head printed on the page. Each signature is checked twice:
+signer, the embedded policy files against the hash the case recorded, the sign-offs
+that policy requires for the outcome decided (present and current), the approval of
+that policy, and the head printed on the page. Each signature is checked twice:
 intact (a failure) and trusted under the configured roots ("not trusted").
 """
 
@@ -22,12 +23,14 @@ from cryptography import x509
 
 from bwvdisclose.case import CaseState, Event, SignoffRecordedEvent, fold
 from bwvdisclose.case.verify import Head, scan_log
-from bwvdisclose.policy.load import bundle_sha256
+from bwvdisclose.errors import BwvError
+from bwvdisclose.policy.load import bundle_sha256, policy_from_files
+from bwvdisclose.policy.models import Policy
 from bwvdisclose.record.build import EVENTS_FILE, HEAD_KEYWORD, POLICY_FILE
 from bwvdisclose.trust.approval import approver, check_decisions
 from bwvdisclose.trust.paths import TrustChecker
 from bwvdisclose.trust.roots import TrustRoots, as_roots
-from bwvdisclose.trust.signoff import check_signoffs, signoff_time
+from bwvdisclose.trust.signoff import check_signoffs, missing_roles, required_roles, signoff_time
 
 if TYPE_CHECKING:
     from bwvdisclose.record.verify import PdfCheck
@@ -85,7 +88,9 @@ def check_record(
     state = fold(events)
     checker = TrustChecker(trust)
     _signoff_lines(result, events, state, sig.fingerprint, checker)
-    _policy_lines(result, files.get(POLICY_FILE), state)
+    policy = _policy_lines(result, files.get(POLICY_FILE), state)
+    if policy is not None:
+        _required_signoff_lines(result, state, policy)
     _approval_lines(result, events, state, checker)
     _printed_head(result, pdf, head)
     return result
@@ -202,21 +207,57 @@ def _signoff_lines(
     )
 
 
-def _policy_lines(result: RecordCheck, bundle: bytes | None, state: CaseState) -> None:
+def _policy_lines(result: RecordCheck, bundle: bytes | None, state: CaseState) -> Policy | None:
+    """The embedded policy files hash to the policy the case used; that policy, loaded."""
     if not result.add(bundle is not None, f"the policy files are embedded ({POLICY_FILE})"):
-        return
+        return None
     assert bundle is not None
     try:
         files = json.loads(bundle)["files"]
         sha = bundle_sha256(files)
     except (ValueError, KeyError, TypeError, AttributeError):
         result.add(False, f"the embedded policy files ({POLICY_FILE}) cannot be read")
-        return
+        return None
     used = state.recommendation_policy
-    result.add(
+    matches = result.add(
         used is not None and sha == used.sha256,
         f"the embedded policy files hash to the policy the case used "
         f"({used.sha256[:16] if used else '?'}…)",
+    )
+    if not matches:
+        return None
+    try:
+        return policy_from_files(files, f"the embedded {POLICY_FILE}")
+    except BwvError as exc:
+        result.add(False, f"the embedded policy cannot be loaded: {exc}")
+        return None
+
+
+def _required_signoff_lines(result: RecordCheck, state: CaseState, policy: Policy) -> None:
+    """Every role the policy requires for the outcome decided signed off on that decision.
+
+    The same rule as `sign` and `record` apply (trust/signoff.missing_roles): a sign-off
+    given before the latest answer, recommendation or decision is stale and does not count.
+    """
+    missing = missing_roles(state, policy)
+    decision = state.decision
+    if decision is None or missing == ["decision"]:
+        result.add(False, "the log holds a decision that stands (none after the latest change)")
+        return
+    required = ", ".join(required_roles(policy, decision.outcome))
+    if not missing:
+        result.add(
+            True,
+            f"the policy requires sign-offs by {required} for {decision.outcome}; "
+            "each is present and current",
+        )
+        return
+    stale = [r for r in missing if any(s.role == r for s in state.stale_signoffs())]
+    why = f" ({', '.join(stale)} only stale: signed before a later change)" if stale else ""
+    result.add(
+        False,
+        f"the policy requires sign-offs by {required} for {decision.outcome}; "
+        f"missing: {', '.join(missing)}{why}",
     )
 
 

@@ -262,8 +262,9 @@ class CaseStore(ABC):
 
     @abstractmethod
     def adopt(self) -> int:
-        """Give a store written before the store-wide log one: a leaf per case as it stands.
-        Returns the leaves added (0 if the log exists)."""
+        """Give a store that has cases but no store-wide log one: a leaf per case as it
+        stands (`store adopt-log`, never implicitly). Returns the leaves added; StoreError
+        if the store has a log already."""
 
     def prefetch(self, case_ids: Sequence[str], *, records: bool = False) -> None:
         """A hint that these cases (and with `records` their record files) are about to be

@@ -43,7 +43,7 @@ from bwvdisclose.case.verify import (
     parse_head,
     scan_log,
 )
-from bwvdisclose.errors import BwvError, CaseError, IntegrityError
+from bwvdisclose.errors import BwvError, CaseError, IntegrityError, StoreError
 from bwvdisclose.store import files
 from bwvdisclose.store.base import (
     DEFAULT_LOCK_TIMEOUT,
@@ -70,7 +70,7 @@ from bwvdisclose.store.files import (
     replace_file,
     truncate,
 )
-from bwvdisclose.store.folder_log import FolderLog
+from bwvdisclose.store.folder_log import FolderLog, missing_log
 
 LOG, HEAD, LOCK = "events.jsonl", "HEAD", ".lock"
 RECORDS_DIR = "records"
@@ -354,22 +354,35 @@ class FolderStore(CaseStore):
         return self.log.read()[0]
 
     def adopt(self) -> int:
+        """Give the store a log from its cases as they stand (explicit: `store adopt-log`)."""
         if self.log.exists():
-            return 0
+            raise StoreError(f"{self.root} already has a store-wide log; nothing was changed")
         self._ensure_root()
         with locked(self.root / LOCK, f"the case store {self.root}", self.lock_timeout):
-            return self._ensure_log()
+            if self.log.exists():
+                raise StoreError(f"{self.root} already has a store-wide log; nothing was changed")
+            return self._adopt()
 
     def _ensure_log_exists(self) -> None:
         if not self.log.exists():
             with locked(self.root / LOCK, f"the case store {self.root}", self.lock_timeout):
                 self._ensure_log()
 
-    def _ensure_log(self) -> int:
-        """Make sure the store has a log: one without gets one from its cases (store lock
-        held). Returns the leaves so added."""
+    def _ensure_log(self) -> None:
+        """Make sure the store has a log before a write (store lock held).
+
+        A store with no cases gets an empty one. A store that has cases but no log (the
+        log was removed, or an older version wrote the store) is refused: rebuilding the
+        log from what is left would forget every case deleted with it, and issue its ID
+        again. `store adopt-log` does that on purpose, once someone has looked.
+        """
         if self.log.exists():
-            return 0
+            return
+        if self.list_ids():
+            raise IntegrityError(missing_log(self.root))
+        self.log.create([])
+
+    def _adopt(self) -> int:
         leaves = []
         for case_id in self.list_ids():
             with contextlib.suppress(BwvError):

@@ -25,8 +25,25 @@ LOG_DIR, LEAVES, ORIGIN, LOCK = "storelog", "leaves", "origin", ".lock"
 _LINE = re.compile(
     rb'\{"case":"(BWV-\d{4}-(?:\d{4}|[1-9]\d{4,}))","head":"([0-9a-f]{64})","seq":([1-9]\d{0,17})\}'
 )
-_CASE = re.compile(rb'^\{"case":"([^"]+)"', re.MULTILINE)
 _ORIGIN = re.compile(r"bwvdisclose/[0-9a-f]{32}\n", re.ASCII)
+
+
+def missing_log(root: Path) -> str:
+    """Why a store with cases but no store-wide log is not written to, and what to do."""
+    return (
+        f"{root} has cases but no store-wide log ({LOG_DIR}/): it was removed, or a version "
+        "before the log wrote the store. Nothing was written. Check the cases (`bwvdisclose "
+        "audit verify`, with your last checkpoint), then `bwvdisclose store adopt-log` gives "
+        "the store a log from its cases as they stand"
+    )
+
+
+def _bad_line(path: Path, line: bytes) -> IntegrityError:
+    shown = line[:80].decode("utf-8", "replace")
+    return IntegrityError(
+        f"{path}: a line is not a leaf as the store writes it ({shown!r}): the store-wide "
+        "log was written outside the store; nothing was written (`bwvdisclose audit verify`)"
+    )
 
 
 class FolderLog:
@@ -100,7 +117,7 @@ class FolderLog:
     def append(self, leaves: Sequence[bytes], *, durable: bool = True) -> int:
         """Append leaves (log lock held), cutting a torn tail first; returns the old size."""
         size = self.size_on_disk()
-        complete = self._complete_size(size)
+        complete = self._complete_size(size, check=True)
         if complete < size:
             files.truncate(self.leaves, complete)
         try:
@@ -111,8 +128,9 @@ class FolderLog:
             raise
         return complete
 
-    def _complete_size(self, size: int) -> int:
-        """Where the last complete line ends, reading only the file's tail."""
+    def _complete_size(self, size: int, check: bool = False) -> int:
+        """Where the last complete line ends, reading only the file's tail; with `check`,
+        that last line must be a leaf as the store writes it (else IntegrityError)."""
         if size == 0:
             return 0
         fd = files.open_file(self.leaves, os.O_RDONLY)
@@ -123,6 +141,9 @@ class FolderLog:
             os.close(fd)
         end = tail.rfind(b"\n")
         if end >= 0:
+            last = tail[:end].rsplit(b"\n", 1)[-1]
+            if check and not _LINE.fullmatch(last):
+                raise _bad_line(self.leaves, last)
             return start + end + 1
         data = files.read_bytes(self.leaves) or b""
         return data.rfind(b"\n", 0, size) + 1
@@ -139,7 +160,11 @@ class FolderLog:
             finally:
                 os.close(fd)
             complete = chunk.rfind(b"\n") + 1
-            self._ids.update(m.decode() for m in _CASE.findall(chunk[:complete]))
+            for line in chunk[:complete].split(b"\n")[:-1]:
+                leaf = _LINE.fullmatch(line)
+                if leaf is None:
+                    raise _bad_line(self.leaves, line)
+                self._ids.add(leaf[1].decode())
             self._seen += complete
         return self._ids
 

@@ -530,7 +530,7 @@ class PostgresStore(CaseStore):
         return entries
 
     def adopt(self) -> int:
-        """A store's log is made with its schema (migration 2 adopts older cases): 0."""
+        """A store's log is made with its schema (migration 2 adopts older cases)."""
         with self._errors("the store-wide log"):
             self.connection()
-        return 0
+        raise StoreError(f"{self.location} already has a store-wide log; nothing was changed")
