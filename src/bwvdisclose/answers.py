@@ -7,15 +7,13 @@ reported at once, each naming the question and what it allows.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from bwvdisclose.datafile import load_data
 from bwvdisclose.errors import AnswersError
+from bwvdisclose.frozen import frozen
 from bwvdisclose.limits import LIMITS
 from bwvdisclose.policy.models import AnswerValue, Policy, Question
 from bwvdisclose.safetext import check_text
@@ -25,9 +23,8 @@ FALSE_WORDS = {"n", "no", "false", "f", "0"}
 MAX_TEXT = LIMITS["rationale"]  # answers of type text, and rationales
 
 
-class Answer(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+@frozen
+class Answer:
     value: AnswerValue
     rationale: str = ""
 
@@ -138,6 +135,8 @@ def _one(q: Question, raw: Any) -> Answer:
 
 
 def _hint(word: str, options: list[str] | None) -> str:
+    import difflib  # only for a mistake; kept out of every start-up
+
     close = difflib.get_close_matches(word, options or [], n=1)
     return f" (did you mean {close[0]}?)" if close else ""
 

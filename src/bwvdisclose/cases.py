@@ -556,7 +556,7 @@ def case_document(state: CaseState, policy: Policy) -> dict[str, Any]:
         "case_id": state.case_id,
         "status": status(state, policy),
         "intake": state.intake.model_dump(mode="json"),
-        "policy": state.policy.model_dump(mode="json"),
+        "policy": state.policy.to_json(),
         "answers": {k: a.model_dump(mode="json") for k, a in state.answers.items()},
         "recommendation": rec.to_json(),
         "decision": state.decision.model_dump(mode="json") if state.decision else None,

@@ -49,14 +49,14 @@ class CaseView:
             "case_id": s.case_id,
             "status": self.status,
             "intake": s.intake.model_dump(mode="json"),
-            "policy": s.policy.model_dump(mode="json"),
+            "policy": s.policy.to_json(),
             "footage": [
                 f.model_dump(mode="json", include={"name", "size", "sha256", "at", "seq"})
                 for f in s.footage
             ],
             "answers": {k: a.model_dump(mode="json") for k, a in s.answers.items()},
             "recommendation": self.recommendation.to_json(),
-            "what_would_change": [f.model_dump(mode="json") for f in self.flips],
+            "what_would_change": [f.to_json() for f in self.flips],
             "decision": s.decision.model_dump(mode="json") if s.decision else None,
             "decided": None
             if self.decided is None

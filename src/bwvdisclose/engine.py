@@ -8,8 +8,8 @@ does I/O or knows any question of a particular policy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 from bwvdisclose.policy.models import (
     All,
@@ -32,8 +32,7 @@ Answers = Mapping[str, AnswerValue]
 NONE: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class Tri:
+class Tri(NamedTuple):
     """A three-valued result with the answers that made it so and what is missing."""
 
     value: bool | None
@@ -153,24 +152,23 @@ def _any(parts: list[Tri]) -> Tri:
     return Tri(False, support)
 
 
-@dataclass
 class _Decision:
     """What the steps concluded: a step, an outcome, blocks and referrals, or what is missing."""
 
-    step: Step | None = None
-    outcome: str = "incomplete"
-    blocked_by: list[str] = field(default_factory=list)
-    referrals: list[str] = field(default_factory=list)
-    pending: list[str] = field(default_factory=list)
-    missing: set[str] = field(default_factory=set)
-    possible: set[tuple[str, str]] = field(default_factory=set)
-    trace: list[_Raw] = field(default_factory=list)
-    redactions: list[str] = field(default_factory=list)
-    conditions: list[str] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.step: Step | None = None
+        self.outcome = "incomplete"
+        self.blocked_by: list[str] = []
+        self.referrals: list[str] = []
+        self.pending: list[str] = []
+        self.missing: set[str] = set()
+        self.possible: set[tuple[str, str]] = set()
+        self.trace: list[_Raw] = []
+        self.redactions: list[str] = []
+        self.conditions: list[str] = []
 
 
-@dataclass(frozen=True, slots=True)
-class _Raw:
+class _Raw(NamedTuple):
     """A trace entry before it becomes a TraceItem (only when an explanation is wanted)."""
 
     kind: str
@@ -226,19 +224,40 @@ def evaluate(policy: Policy, answers: Answers, explain: bool = True) -> Recommen
     )
 
 
-def outcome_of(policy: Policy, answers: Answers) -> tuple[str, list[str]]:
+def outcome_of(
+    policy: Policy, answers: Answers, after_steps: Callable[[], object] | None = None
+) -> tuple[str, list[str]]:
     """Just the outcome and what is missing: what `evaluate` says, without building it.
 
     For what-if trials, which try hundreds of answer sets and need no more than this.
     `evaluate` settles its decision through the same `_settle`, so the two cannot differ.
+    `after_steps` is called once the steps have decided, before the redactions and
+    conditions are looked at (the what-if search notes there which answers the steps read).
     """
-    decision = _settle(_Context(policy, answers, brief=True))
+    decision = _settle(_Context(policy, answers, brief=True), after_steps)
     return decision.outcome, sorted(decision.missing)
 
 
-def _settle(ctx: _Context) -> _Decision:
+def other_outcome(policy: Policy, answers: Answers, outcome: str) -> str | None:
+    """The outcome `evaluate` gives, if it is decided and not `outcome`; else None.
+
+    Cheaper than `outcome_of` for a search that wants only results that differ: when the
+    steps alone give `outcome`, or leave the case incomplete, the redactions and
+    conditions (which can only add what is missing) need not be looked at.
+    """
+    ctx = _Context(policy, answers, brief=True)
+    decision = _decide(ctx)
+    if decision.missing or decision.outcome == outcome:
+        return None
+    _addenda(ctx, decision)
+    return None if decision.missing else decision.outcome
+
+
+def _settle(ctx: _Context, after_steps: Callable[[], object] | None = None) -> _Decision:
     """Run the steps, then the redactions and conditions; `incomplete` if anything is missing."""
     decision = _decide(ctx)
+    if after_steps is not None:
+        after_steps()
     decision.redactions, decision.conditions = _addenda(ctx, decision)
     if decision.missing:
         decision.outcome = "incomplete"

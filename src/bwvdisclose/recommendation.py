@@ -1,26 +1,29 @@
-"""What the engine returns: a recommendation and its trace, as frozen models."""
+"""What the engine returns: a recommendation and its trace, as frozen data classes.
+
+Plain `@frozen` classes, not pydantic: the engine builds these from checked data, and
+`evaluate` must start without building validators. `to_json` gives the same mapping,
+key for key, that case events, `evaluate --format json` and `show` have always carried.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
+from bwvdisclose.frozen import as_data, fields, frozen, replace
 from bwvdisclose.policy.models import AnswerValue, PolicyRef
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class TraceAnswer(_Frozen):
+@frozen
+class TraceAnswer:
     id: str
     value: AnswerValue
     rationale: str = ""
 
 
-class TraceItem(_Frozen):
+@frozen
+class TraceItem:
     """One exception, fact, step, referral, redaction or condition, and how it came out."""
 
     kind: str
@@ -30,19 +33,24 @@ class TraceItem(_Frozen):
     applies: bool = True
     reached: bool = True
     answers: list[TraceAnswer]
-    missing: list[str] = []
+    missing: list[str] = field(default_factory=list)
     advice: str | None = None
     cites: list[str]
     clauses: list[str]
 
 
-class Change(_Frozen):
+@frozen
+class Change:
     id: str
     before: AnswerValue | None
     after: AnswerValue
 
+    def to_json(self) -> dict[str, Any]:
+        return as_data(self)  # type: ignore[no-any-return]
 
-class Flip(_Frozen):
+
+@frozen
+class Flip:
     """A set of answer changes that would give a different outcome.
 
     `missing` lists what must then be answered when the change leaves the case `incomplete`.
@@ -50,17 +58,22 @@ class Flip(_Frozen):
 
     changes: list[Change]
     outcome: str
-    missing: list[str] = []
+    missing: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return as_data(self)  # type: ignore[no-any-return]
 
 
-class AlsoApplies(_Frozen):
+@frozen
+class AlsoApplies:
     """Blocks and referrals whose rule holds on the answers, though an earlier step decided."""
 
-    blocked_by: list[str] = []
-    referrals: list[str] = []
+    blocked_by: list[str] = field(default_factory=list)
+    referrals: list[str] = field(default_factory=list)
 
 
-class Recommendation(_Frozen):
+@frozen
+class Recommendation:
     outcome: str
     decided_by: str | None
     exceptions_met: list[str]
@@ -71,11 +84,11 @@ class Recommendation(_Frozen):
     redactions: list[str]
     missing: list[str]
     policy: PolicyRef
-    would_also_apply: AlsoApplies = AlsoApplies()
+    would_also_apply: AlsoApplies = field(default_factory=AlsoApplies)
     trace: list[TraceItem]
 
     def to_json(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        return as_data(self)  # type: ignore[no-any-return]
 
     def summary(self) -> dict[str, Any]:
         """The result without the trace: what a case event or an audit row keeps.
@@ -83,22 +96,19 @@ class Recommendation(_Frozen):
         `would_also_apply` is left out too: it follows from the answers, and case logs
         written before it existed must not read as a changed recommendation.
         """
-        return self.model_dump(mode="json", exclude={"trace", "would_also_apply"})
+        return {
+            name: as_data(getattr(self, name))
+            for name in fields(self)
+            if name not in ("trace", "would_also_apply")
+        }
 
     def with_rationales(self, rationales: Mapping[str, str]) -> Recommendation:
         """The same result with each trace answer carrying the rationale given for it."""
         trace = [
-            t.model_copy(
-                update={
-                    "answers": [
-                        a.model_copy(update={"rationale": rationales.get(a.id, "")})
-                        for a in t.answers
-                    ]
-                }
-            )
+            replace(t, answers=[replace(a, rationale=rationales.get(a.id, "")) for a in t.answers])
             for t in self.trace
         ]
-        return self.model_copy(update={"trace": trace})
+        return replace(self, trace=trace)
 
     def items(self, kind: str, reached: bool | None = True) -> list[TraceItem]:
         """Trace items of `kind`: those the evaluation reached (default), not reached, or all."""

@@ -6,10 +6,13 @@ that gives another decided outcome where neither change alone does. A change to 
 answer that plays no part (a question that does not apply, or a pair holding a change
 that already changes the outcome alone) cannot matter and is left out.
 
-Pairs are pruned soundly: an evaluation is a function of the answers it reads. If the
-trial of change `a` never read question `b` (not even to see that it is unanswered),
-then `a` and `b` together give exactly what `a` alone gives, which was the current
-outcome; so that pair is not tried. Likewise with `a` and `b` swapped.
+Pairs are pruned soundly: an evaluation is a function of the answers it reads. A change
+`a` that leaves the outcome as it is went through the decision steps to that outcome
+with nothing missing. If those steps never read question `b` (not even to see that it
+is unanswered), then with `a` and `b` together they run exactly as with `a` alone and
+reach the same outcome, so the pair cannot give another decided outcome and is not
+tried. Likewise with `a` and `b` swapped. (The redactions and conditions looked at after
+the steps can only make a result `incomplete`, which a pair is not listed for.)
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from itertools import combinations
 
-from bwvdisclose.engine import Answers, outcome_of
+from bwvdisclose.engine import Answers, other_outcome, outcome_of
 from bwvdisclose.policy.models import AnswerValue, Policy, Question
 from bwvdisclose.recommendation import Change, Flip, Recommendation
 
@@ -28,6 +31,10 @@ class _Reads(Mapping[str, AnswerValue]):
     def __init__(self, answers: dict[str, AnswerValue]) -> None:
         self.answers = answers
         self.read: set[str] = set()
+        self.marked: set[str] = set()  # what had been read when `mark` was called
+
+    def mark(self) -> None:
+        self.marked = set(self.read)
 
     def __getitem__(self, qid: str) -> AnswerValue:
         self.read.add(qid)
@@ -57,20 +64,20 @@ def what_would_change(
     if outcome == "incomplete":
         return []
     flips: list[Flip] = []
-    quiet: list[tuple[Change, set[str]]] = []  # changes leaving the outcome, and what they read
+    quiet: list[tuple[Change, set[str]]] = []  # changes leaving the outcome, what steps read
     for change in _alternatives(policy, answers):
         trial = _Reads(_changed(answers, [change]))
-        result, missing = outcome_of(policy, trial)
+        result, missing = outcome_of(policy, trial, after_steps=trial.mark)
         if result == outcome:
-            quiet.append((change, trial.read))
+            quiet.append((change, trial.marked))
         else:
             flips.append(Flip(changes=[change], outcome=result, missing=missing))
     for (a, read_a), (b, read_b) in combinations(quiet, 2):
         if a.id == b.id or (prune and (b.id not in read_a or a.id not in read_b)):
             continue
-        result, _ = outcome_of(policy, _changed(answers, [a, b]))
-        if result not in (outcome, "incomplete"):
-            flips.append(Flip(changes=[a, b], outcome=result))
+        other = other_outcome(policy, _changed(answers, [a, b]), outcome)
+        if other is not None:  # decided, and not as now
+            flips.append(Flip(changes=[a, b], outcome=other))
     return flips
 
 

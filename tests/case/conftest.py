@@ -42,7 +42,7 @@ RECOMMENDATION = {
     "conditions": [],
     "redactions": ["faces.bystanders"],
     "missing": [],
-    "policy": POLICY.model_dump(),
+    "policy": POLICY.to_json(),
 }
 
 

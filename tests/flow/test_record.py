@@ -21,9 +21,15 @@ from bwvdisclose.cases import Cases, Intake, current_values
 from bwvdisclose.engine import evaluate
 from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.load import resolve_policy_folder
-from bwvdisclose.record.build import EVENTS_FILE, POLICY_FILE, attachments_for, record_html
+from bwvdisclose.record.build import (
+    EVENTS_FILE,
+    POLICY_FILE,
+    RENDER_FILE,
+    attachments_for,
+    record_html,
+)
 from bwvdisclose.record.check import check_record
-from bwvdisclose.record.html import templates_dir
+from bwvdisclose.record.html import templates_dir, templates_used
 from bwvdisclose.record.pdf import render_pdf
 from bwvdisclose.record.pdfa import pdfa_problems
 from bwvdisclose.record.seal import seal_with
@@ -69,7 +75,10 @@ def test_pdfa_3a_with_associated_source_files(signed: Signed) -> None:
         r"pdfaid:conformance(>|=\")A", info
     )
     files = extract_attachments(data)
-    assert set(files) == {EVENTS_FILE, POLICY_FILE}
+    assert set(files) == {EVENTS_FILE, POLICY_FILE, RENDER_FILE}
+    render = json.loads(files[RENDER_FILE])
+    assert render["custom_templates"] is False
+    assert render["templates_sha256"] == templates_used().sha256
     log = (signed.store / signed.case_id / "events.jsonl").read_bytes()
     assert log.startswith(files[EVENTS_FILE])  # the log as it stood, byte for byte
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -78,6 +87,7 @@ def test_pdfa_3a_with_associated_source_files(signed: Signed) -> None:
     assert [(s["/UF"], s["/AFRelationship"]) for s in specs] == [
         (EVENTS_FILE, "/Source"),
         (POLICY_FILE, "/Source"),
+        (RENDER_FILE, "/Source"),
     ]
 
 

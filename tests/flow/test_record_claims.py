@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bwvdisclose.record.check import check_record
+from bwvdisclose.record.html import templates_dir
 from tests.conftest import DEMO_CA, TestAuthority, roots
 from tests.flow.conftest import PASS_ENV, Keys, Signed, decide, new_case, run, sign, sign_all
 
@@ -59,3 +60,93 @@ def test_the_record_names_the_required_signoffs_present(
         ok and "decision_maker, legal, data_protection" in text and "policy requires" in text
         for ok, text in result.lines
     ), result.lines
+
+
+def _custom_templates(folder: Path, edit: dict[str, str]) -> Path:
+    folder.mkdir()
+    text = (templates_dir() / "record.html.j2").read_text(encoding="utf-8")
+    for old, new in edit.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    (folder / "record.html.j2").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_a_page_that_contradicts_the_log_fails(
+    tmp_path: Path, keys: Keys, test_ca: TestAuthority, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A force's own template prints DO NOT PUBLISH for a publish_with_redactions case:
+    `record` refuses it; sealed anyway (the check bypassed in-process), verify fails it."""
+    store = tmp_path / "s"
+    case_id = new_case(store)
+    decide(store, case_id)
+    sign_all(store, keys, case_id)
+    fake = _custom_templates(tmp_path / "tpl", {"{{ decision.outcome_text }}": "DO NOT PUBLISH"})
+    monkeypatch.setenv("BWVDISCLOSE_TEMPLATES", str(fake))
+    code, _, err = _record(store, keys, case_id, tmp_path / "refused.pdf")
+    assert code == 1, err
+    assert "no record is issued" in err and "DO NOT PUBLISH" in err, err
+    assert not (tmp_path / "refused.pdf").exists()
+    assert not list((store / case_id / "records").glob("*.pdf"))
+    monkeypatch.setattr("bwvdisclose.record.build.check_page", lambda *a: None)
+    code, _, err = _record(store, keys, case_id, tmp_path / "fake.pdf")
+    assert code == 0, err
+    monkeypatch.delenv("BWVDISCLOSE_TEMPLATES")
+    code, out, err = _verify(tmp_path / "fake.pdf", test_ca)
+    assert code == 1, out + err
+    assert re.search(r"^FAIL .*do not publish.*publish with redactions", out, re.M | re.I), out
+    assert re.search(r"^note .*templates other than the shipped ones", out, re.M), out
+    code, out, _ = run("show", case_id, "--store", str(store))
+    assert code == 0 and "templates other than the shipped ones" in out, out
+
+
+def test_a_page_without_the_facts_fails(
+    tmp_path: Path, keys: Keys, test_ca: TestAuthority, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A template that leaves out the block of facts (or prints another head) fails verify."""
+    store = tmp_path / "s"
+    case_id = new_case(store)
+    decide(store, case_id)
+    sign_all(store, keys, case_id)
+    fake = _custom_templates(tmp_path / "tpl", {'{% include "_facts.html.j2" %}': ""})
+    monkeypatch.setenv("BWVDISCLOSE_TEMPLATES", str(fake))
+    monkeypatch.setattr("bwvdisclose.record.build.check_page", lambda *a: None)
+    code, _, err = _record(store, keys, case_id, tmp_path / "fake.pdf")
+    assert code == 0, err
+    code, out, err = _verify(tmp_path / "fake.pdf", test_ca)
+    assert code == 1, out + err
+    assert re.search(r"^FAIL the page has no block of facts", out, re.M), out
+
+
+def test_the_page_states_the_facts_of_the_log(signed: Signed, test_ca: TestAuthority) -> None:
+    code, out, err = _verify(signed.pdf, test_ca)
+    assert code == 0, out + err
+    assert re.search(r"^ok +the page states the case, the decision, who decided", out, re.M)
+    assert re.search(r"^note rendered from this version's shipped templates", out, re.M), out
+
+
+def test_the_page_check_reads_blocks_and_decision_lines(signed: Signed) -> None:
+    """page_problems on page texts as pdftotext gives them: wrapped, repeated, quoted, lying."""
+    from bwvdisclose.case import fold
+    from bwvdisclose.record.facts import END, TITLE, page_facts, page_problems
+    from bwvdisclose.store.folder import FolderStore
+
+    events = FolderStore(signed.store).read(signed.case_id)
+    state = fold([e for e in events if e.type != "record_rendered"])
+    facts = page_facts(state)
+    block = "\n".join([TITLE, *facts, END])
+    assert page_problems(f"Decision: Publish with redactions\n{block}", state, []) == []
+    wrapped = block.replace("Log head: ", "Log\nhead:\n").replace(" verify ", "\u200b verify\n")
+    assert page_problems(wrapped, state, []) == []
+    assert page_problems("Decision: Publish", state, [])  # missing block; a shorter outcome
+    lying = block.replace("Decided by: Amy Ward", "Decided by: Sam Okafor")
+    missing = "the page does not state “Decided by: Amy Ward (4711)”"
+    assert page_problems(lying, state, []) == [missing]
+    extra = block.replace(facts[-1], f"{facts[-1]}\nApproved by the Chief Constable")
+    assert page_problems(extra, state, []) == [
+        "the page's block of facts holds more than the log gives"
+    ]
+    assert page_problems(f"{block}\n{lying}", state, [])  # every block must hold the facts
+    said = f"{block}\nDecision: do not\npublish"
+    assert page_problems(said, state, [])
+    assert page_problems(said, state, ["We wrote: Decision: do not"]) == []  # quoting the log

@@ -16,6 +16,7 @@ import pytest
 
 from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import PolicyError
+from bwvdisclose.frozen import as_data
 from bwvdisclose.policy import Policy, load_policy, policy_sha256
 from bwvdisclose.policy.examples import example_files, load_example
 from bwvdisclose.policy.load import _load_cached
@@ -62,7 +63,7 @@ def _worded(tmp_path: Path, edit: tuple[str, str] | None = None) -> Path:
 
 
 def _without_wording(policy: Policy) -> dict[str, object]:
-    data = policy.model_dump()
+    data = as_data(policy)
     for section in data["sections"]:
         for q in section["questions"]:
             q["help"], q["choice_labels"] = "", {}

@@ -230,6 +230,14 @@ class RecordRendered(Frozen):
     sha256: Hex64
     size: int = Field(ge=0)
     head: Hex64 = Field(description="The log head the record covers.")
+    templates_sha256: Hex64 | None = Field(
+        default=None, description="SHA-256 of the templates the record was rendered from."
+    )
+    custom_templates: bool | None = Field(
+        default=None,
+        description="True when those are not the shipped templates (BWVDISCLOSE_TEMPLATES).",
+    )
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"templates_sha256", "custom_templates"})
 
 
 class FootageFingerprinted(Frozen):

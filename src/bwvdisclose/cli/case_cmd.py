@@ -283,7 +283,7 @@ def verify_command(
         raise IntegrityError(f"{target}: FAILED: {problem}")
     versions = PolicyVersions([criteria] if criteria else [])
     verdict = verify_case(cases, target, checker=TrustChecker(roots), policies=versions)
-    for note in verdict.notes:
+    for note in [*verdict.notes, *views.custom_template_notes(fold(events))]:
         echo(f"note: {note}")
     for failure in verdict.failures:
         echo(f"FAIL {failure}")

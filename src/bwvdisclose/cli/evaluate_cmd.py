@@ -30,7 +30,7 @@ def evaluate_command(answers_file: Path, criteria: Path | None, fmt: str) -> Non
     rec = evaluate(policy, answers).with_rationales({k: a.rationale for k, a in given.items()})
     flips = what_would_change(policy, answers, rec)
     if fmt == "json":
-        doc = {**rec.to_json(), "what_would_change": [f.model_dump(mode="json") for f in flips]}
+        doc = {**rec.to_json(), "what_would_change": [f.to_json() for f in flips]}
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         click.echo(explain(policy, rec, flips), nl=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 from collections.abc import Callable, Sequence
@@ -22,6 +21,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def did_you_mean(word: str, options: Sequence[str]) -> str:
     """` (did you mean X?)` for the closest of `options`, or nothing when none is close."""
+    import difflib  # only for a mistake; kept out of every start-up
+
     close = difflib.get_close_matches(word.lower(), list(options), n=1, cutoff=0.6)
     return f" (did you mean {close[0]}?)" if close else ""
 

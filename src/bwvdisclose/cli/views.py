@@ -44,6 +44,19 @@ def header(console: Console, view: CaseView) -> None:
         stale = "" if state.is_current(s) else " [red](stale: case changed since)[/]"
         who = escape(f"{s.signer.name} ({s.signer.number})")
         console.print(f"  Signed as {s.role}: {who}{stale}")
+    for line in custom_template_notes(state):
+        _plain(console, f"  {line}")
+
+
+def custom_template_notes(state: CaseState) -> list[str]:
+    """A line for each record rendered from templates other than the shipped ones."""
+    return [
+        f"Record {r.file} was rendered from templates other than the shipped ones "
+        f"(BWVDISCLOSE_TEMPLATES, SHA-256 {(r.templates_sha256 or '?')[:16]}…); "
+        "`verify FILE.pdf` checks the facts it states"
+        for r in state.records
+        if r.custom_templates
+    ]
 
 
 def _plain(console: Console, text: str) -> None:

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator
 from functools import cache
-from importlib import resources
 from pathlib import Path
-
-from pydantic import ValidationError
 
 from bwvdisclose.datafile import MAX_BYTES, flatten_validation_error, load_data, parse_data
 from bwvdisclose.errors import PolicyError
@@ -39,6 +35,8 @@ def criteria_root() -> Path:
         candidate = parent / "criteria"
         if (candidate / DEFAULT_POLICY / POLICY_FILE).is_file():
             return candidate
+    from importlib import resources  # only an installed wheel needs it (and its tempfile)
+
     packaged = resources.files("bwvdisclose") / "_data" / "criteria"
     return Path(str(packaged))
 
@@ -131,29 +129,19 @@ def _load_cached(folder: Path, sha: str, wording: str | None = None) -> Policy:
         return compiled
     policy = _load_source(folder, sha)
     if policy_cache.enabled():
-        policy_cache.write_entry(key, policy.model_dump(mode="json", by_alias=True))
+        policy_cache.write_entry(key, policy)
     return policy
 
 
 def _from_cache(key: str, sha: str | None = None) -> Policy | None:
-    """The policy compiled earlier from this very folder (and wording), checked again; or None.
+    """The policy compiled earlier from this very folder (and wording), its seal checked; or None.
 
     `key` is the folder hash `sha` (by default the key itself), combined with the wording
     file's hash when there is one.
     """
-    sha = sha or key
     if not policy_cache.enabled():
         return None
-    data = policy_cache.read_entry(key)
-    if data is None:
-        return None
-    try:
-        policy = Policy.model_validate_json(json.dumps(data))  # strict, as from the YAML
-    except ValidationError:
-        return None
-    if policy.sha256 != sha or cross_reference_problems(policy):
-        return None
-    return policy
+    return policy_cache.read_entry(key, sha or key)
 
 
 def policy_from_files(files: dict[str, str], where: str) -> Policy:
@@ -184,8 +172,12 @@ def _compiled(name: str, data: object, sha: str) -> Policy:
     if not isinstance(data, dict):
         raise PolicyError(f"{name}: expected a mapping at the top level")
     data = {**data, "sha256": sha}
+    from pydantic import ValidationError  # only here: a cached policy needs no validator
+
+    from bwvdisclose.policy import schema
+
     try:
-        policy = Policy.model_validate(data)
+        policy = schema.compile_policy(schema.Policy.model_validate(data))
     except ValidationError as exc:
         raise PolicyError(flatten_validation_error(name, exc)) from None
     problems = cross_reference_problems(policy)

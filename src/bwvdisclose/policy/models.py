@@ -1,21 +1,29 @@
-"""Frozen pydantic models of a disclosure policy.
+"""A disclosure policy as the engine runs it: plain frozen data classes (`@frozen`).
 
 A policy is data: questions grouped in sections, and rules written as conditions
 over answers. The engine evaluates any policy of this shape; nothing in Python
 names a question of a particular policy.
+
+These classes hold a policy already checked: `policy.schema` holds the pydantic models
+that validate a policy file, and `policy.load` turns a validated file into these (or
+reads them from the compiled-policy cache). Keeping pydantic out of this module lets
+`evaluate` and the checklist start without building a single validator. `PolicyRef`,
+which case events carry, is a standard dataclass so that pydantic can validate it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from bwvdisclose.frozen import frozen
 
 AnswerValue = bool | str | list[str]
 QuestionType = Literal["bool", "choice", "multi", "text"]
 Outcome = Literal["publish", "publish_with_redactions", "do_not_publish", "refer", "incomplete"]
+Role = Literal["decision_maker", "legal", "data_protection"]
 OUTCOMES: tuple[str, ...] = (
     "publish",
     "publish_with_redactions",
@@ -29,177 +37,124 @@ ID_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
 KEY_PATTERN = r"^[A-Z][A-Z0-9-]*$"
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
-
-
 # --- conditions ---------------------------------------------------------------------------
 
 
-class Compare(Strict):
+@frozen
+class Compare:
     """A test of one answer: `{q: ID, eq: V}`, `ne`, `in`, `contains` (multi) or `answered`."""
 
-    q: str = Field(pattern=ID_PATTERN)
+    q: str
     eq: bool | str | None = None
     ne: bool | str | None = None
-    in_: list[str] | None = Field(default=None, alias="in")
+    in_: list[str] | None = None
     contains: str | None = None
     nonempty: bool | None = None
 
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, populate_by_name=True)
 
-    @model_validator(mode="after")
-    def _one_test(self) -> Compare:
-        tests = [self.eq, self.ne, self.in_, self.contains, self.nonempty]
-        if sum(t is not None for t in tests) != 1:
-            raise ValueError("give exactly one of eq, ne, in, contains, nonempty")
-        return self
-
-
-class Ref(Strict):
+@frozen
+class Ref:
     """A reference to a named fact, exception or rule computed earlier: `{ref: NAME}`."""
 
     ref: str
 
 
-class All(Strict):
-    all: list[Condition] = Field(min_length=1)
+@frozen
+class All:
+    all: list[Condition]
 
 
-class Any_(Strict):
-    any: list[Condition] = Field(min_length=1)
+@frozen
+class Any_:
+    any: list[Condition]
 
 
-class Not(Strict):
-    not_: Condition = Field(alias="not")
-
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, populate_by_name=True)
-
-
-class Always(Strict):
-    always: Literal[True]
+@frozen
+class Not:
+    not_: Condition
 
 
-_KEYS: dict[type, str] = {
-    Compare: "q", Ref: "ref", All: "all", Any_: "any", Not: "not", Always: "always"
-}  # fmt: skip
+@frozen
+class Always:
+    always: Literal[True] = True
 
 
-def _condition_key(value: object) -> str | None:
-    """Which kind of condition a mapping is, by its first key (q, ref, all, any, not, always).
-
-    Choosing the kind first means a mistake is reported once, against that kind, rather
-    than once for every kind of condition it failed to be.
-    """
-    if isinstance(value, dict):
-        return next((key for key in _KEYS.values() if key in value), None)
-    return _KEYS.get(type(value))
-
-
-Condition = Annotated[
-    Annotated[Compare, Tag("q")]
-    | Annotated[Ref, Tag("ref")]
-    | Annotated[All, Tag("all")]
-    | Annotated[Any_, Tag("any")]
-    | Annotated[Not, Tag("not")]
-    | Annotated[Always, Tag("always")],
-    Discriminator(
-        _condition_key,
-        custom_error_type="condition",
-        custom_error_message="a condition needs one of the keys q, ref, all, any, not, always",
-    ),
-]
-All.model_rebuild()
-Any_.model_rebuild()
-Not.model_rebuild()
+Condition = Compare | Ref | All | Any_ | Not | Always
 
 
 # --- sources, questions, sections -------------------------------------------------------
 
 
-class Source(Strict):
+@frozen
+class Source:
     title: str
-    clause: str = Field(description="The quoted clause, shown beside every rule that cites it.")
+    clause: str  # the quoted clause, shown beside every rule that cites it
     reference: str = ""
 
 
-class Question(Strict):
-    id: str = Field(pattern=ID_PATTERN)
+@frozen
+class Question:
+    id: str
     type: QuestionType
     prompt: str
     help: str = ""
     choices: list[str] | None = None
-    choice_labels: dict[str, str] = Field(default_factory=dict)
+    choice_labels: dict[str, str] = field(default_factory=dict)
     ask_when: Condition | None = None
-    default: str | None = Field(
-        default=None, description="Value assumed when unanswered (choice questions only)."
-    )
-    cites: list[str] = Field(min_length=1)
+    default: str | None = None  # the value assumed when unanswered (choice questions only)
+    cites: list[str]
     rationale_required: bool = False
 
-    @model_validator(mode="after")
-    def _choices_fit_type(self) -> Question:
-        if self.type in ("choice", "multi"):
-            if not self.choices:
-                raise ValueError(f"a {self.type} question needs choices")
-            if len(set(self.choices)) != len(self.choices):
-                raise ValueError("choices repeat")
-        elif self.choices is not None:
-            raise ValueError(f"a {self.type} question takes no choices")
-        if self.default is not None and (
-            self.type != "choice" or self.default not in (self.choices or [])
-        ):
-            raise ValueError("default must be one of the choices of a choice question")
-        unknown = set(self.choice_labels) - set(self.choices or [])
-        if unknown:
-            raise ValueError(f"choice_labels name unknown choices: {sorted(unknown)}")
-        return self
 
-
-class Section(Strict):
-    id: str = Field(pattern=ID_PATTERN)
+@frozen
+class Section:
+    id: str
     title: str
     intro: str = ""
-    cites: list[str] = Field(min_length=1)
-    record_part: Literal["information", "risk", "policy"] = Field(
-        default="policy", description="Where the decision record (NDM order) shows this section."
-    )
-    questions: list[Question] = Field(min_length=1)
+    cites: list[str]
+    record_part: Literal["information", "risk", "policy"] = "policy"  # where the record shows it
+    questions: list[Question]
 
 
 # --- rules --------------------------------------------------------------------------------
 
 
-class Rule(Strict):
+@frozen
+class Rule:
     """What every rule has: an ID, a title a person reads, and the sources it cites."""
 
-    id: str = Field(pattern=ID_PATTERN)
+    id: str
     title: str
-    cites: list[str] = Field(min_length=1)
+    cites: list[str]
 
 
+@frozen
 class Fact(Rule):
     """A named intermediate condition (e.g. `protect`), referable as `{ref: id}`."""
 
     when: Condition
 
 
+@frozen
 class Exception_(Fact):
     """An exception to the default, referable as `{ref: exception.<id>}`."""
 
 
+@frozen
 class Referral(Rule):
     trigger: Condition
-    advice: str = Field(pattern=ID_PATTERN, description="The question holding the advice.")
+    advice: str  # the question holding the advice
 
 
+@frozen
 class OutcomeRule(Fact):
     """A redaction or condition attached to certain outcomes (and, optionally, deciding steps)."""
 
-    applies_to: list[Outcome] = Field(min_length=1)
-    steps: list[str] = Field(default_factory=list)
+    applies_to: list[Outcome]
+    steps: list[str] = field(default_factory=list)
 
 
+@frozen
 class Step(Rule):
     """One step of the decision table. Steps run in order; the first that decides stops.
 
@@ -212,36 +167,29 @@ class Step(Rule):
     when: Condition | None = None
     outcome: Outcome | None = None
     block: str | None = None
-    block_on: list[str] = Field(default_factory=list)
-    refer_on: list[str] = Field(default_factory=list)
+    block_on: list[str] = field(default_factory=list)
+    refer_on: list[str] = field(default_factory=list)
     block_outcome: Outcome = "do_not_publish"
 
-    @model_validator(mode="after")
-    def _shape(self) -> Step:
-        if self.kind == "rule" and (self.when is None or self.outcome is None):
-            raise ValueError("a rule step needs `when` and `outcome`")
-        if self.kind == "referrals" and not (self.block_on or self.refer_on):
-            raise ValueError("a referrals step needs block_on or refer_on")
-        return self
 
-
-class Policy(Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+@frozen
+class Policy:
+    id: str
     version: str
     title: str
     effective: dt.date
     status: str = "in force"
     notice: str = ""
     sources: dict[str, Source]
-    sections: list[Section] = Field(min_length=1)
-    facts: list[Fact] = Field(default_factory=list)
-    exceptions: list[Exception_] = Field(default_factory=list)
-    referrals: list[Referral] = Field(default_factory=list)
-    redactions: list[OutcomeRule] = Field(default_factory=list)
-    conditions: list[OutcomeRule] = Field(default_factory=list)
-    steps: list[Step] = Field(min_length=1)
-    signoffs: dict[Outcome, list[Literal["decision_maker", "legal", "data_protection"]]]
-    sha256: str = Field(default="", description="Filled in by the loader from the policy files.")
+    sections: list[Section]
+    facts: list[Fact] = field(default_factory=list)
+    exceptions: list[Exception_] = field(default_factory=list)
+    referrals: list[Referral] = field(default_factory=list)
+    redactions: list[OutcomeRule] = field(default_factory=list)
+    conditions: list[OutcomeRule] = field(default_factory=list)
+    steps: list[Step]
+    signoffs: dict[Outcome, list[Role]]
+    sha256: str = ""  # filled in by the loader from the policy files
 
     @cached_property
     def questions(self) -> dict[str, Question]:
@@ -258,8 +206,15 @@ class Policy(Strict):
         return self.questions[qid]
 
 
-class PolicyRef(Strict):
-    """Names the exact policy version used: stored in case events and records."""
+@dataclass(frozen=True, kw_only=True)
+class PolicyRef:
+    """Names the exact policy version used: stored in case events and records.
+
+    Case events (pydantic models) hold it as a field: they accept it as an instance or
+    as a mapping of exactly these three keys.
+    """
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid", "strict": False}
 
     id: str
     version: str
@@ -268,3 +223,16 @@ class PolicyRef(Strict):
     @classmethod
     def of(cls, policy: Policy) -> PolicyRef:
         return cls(id=policy.id, version=policy.version, sha256=policy.sha256)
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "version": self.version, "sha256": self.sha256}
+
+
+# Every class a compiled policy is made of, by name (the loader and the cache use this).
+CLASSES: dict[str, type] = {
+    c.__name__: c
+    for c in (
+        Compare, Ref, All, Any_, Not, Always, Source, Question, Section, Rule, Fact, Exception_,
+        Referral, OutcomeRule, Step, Policy,
+    )
+}  # fmt: skip

@@ -15,13 +15,15 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from bwvdisclose import __version__
 from bwvdisclose.case import CaseState, Event, RecordRendered, fold
 from bwvdisclose.caseview import case_view
 from bwvdisclose.errors import RecordError, TrustError
-from bwvdisclose.policy.load import policy_bundle
+from bwvdisclose.policy.load import policy_bundle, policy_files
 from bwvdisclose.policy.models import Policy, PolicyRef
 from bwvdisclose.record.context import record_context
-from bwvdisclose.record.html import render_html, templates_dir
+from bwvdisclose.record.facts import END, TITLE, page_facts, page_problems, page_text, quotable
+from bwvdisclose.record.html import TemplatesUsed, render_html, templates_dir, templates_used
 from bwvdisclose.record.pdf import Attachment
 from bwvdisclose.store import CaseStore
 from bwvdisclose.store.files import write_new
@@ -34,6 +36,7 @@ from bwvdisclose.trust.tsa import LtvSettings
 
 EVENTS_FILE = "case-events.jsonl"
 POLICY_FILE = "policy-files.json"
+RENDER_FILE = "record-render.json"  # the tool and the templates that rendered the record
 HEAD_KEYWORD = "bwvdisclose-head:"
 
 
@@ -61,11 +64,23 @@ def record_html(
     context = record_context(view, events, listed, now)
     # Markup: read back by `verify`, so never given break opportunities (hex and a case ID).
     context["keywords"] = Markup(escape(f"{HEAD_KEYWORD}{state.head}, case:{state.case_id}"))
+    # The facts `verify` holds the page to (record/facts.py), each line exactly as computed.
+    lines = [Markup(escape(line)) for line in page_facts(state)]
+    context["facts"] = {"title": TITLE, "lines": lines, "end": END}
     return render_html("record.html.j2", context)
 
 
-def attachments_for(log: bytes, policy_folder: Path) -> list[Attachment]:
+def attachments_for(
+    log: bytes, policy_folder: Path, templates: TemplatesUsed | None = None
+) -> list[Attachment]:
     bundle = json.dumps(policy_bundle(policy_folder), indent=1, sort_keys=True, ensure_ascii=False)
+    templates = templates or templates_used()
+    render = {
+        "tool": "bwvdisclose",
+        "version": __version__,
+        "templates_sha256": templates.sha256,
+        "custom_templates": templates.custom,
+    }
     return [
         Attachment(
             EVENTS_FILE,
@@ -78,6 +93,12 @@ def attachments_for(log: bytes, policy_folder: Path) -> list[Attachment]:
             bundle.encode("utf-8"),
             "application/json",
             "The policy files used, with their SHA-256",
+        ),
+        Attachment(
+            RENDER_FILE,
+            json.dumps(render, indent=1, sort_keys=True).encode("utf-8"),
+            "application/json",
+            "The tool version and the SHA-256 of the templates that rendered this record",
         ),
     ]
 
@@ -114,6 +135,20 @@ def check_trusted(events: list[Event], identity: AnyIdentity, checker: TrustChec
         raise TrustError(f"no record is issued: the sealing key is not trusted: {trust.problem}")
 
 
+def check_page(pdf: bytes, state: CaseState, events: list[Event], policy_folder: Path) -> None:
+    """Issue no record whose page misses or contradicts the facts of its log (own templates)."""
+    text = page_text(pdf)
+    if text is None:
+        return  # without pdftotext the page cannot be read back; `verify` says so too
+    files = [f.read_text(encoding="utf-8") for f in policy_files(policy_folder)]
+    problems = page_problems(text, state, quotable(events, files))
+    if problems:
+        raise RecordError(
+            f"no record is issued: the page rendered from the templates does not state what "
+            f"the case log says: {'; '.join(problems)}"
+        )
+
+
 def render_record(
     store: CaseStore,
     case_id: str,
@@ -141,11 +176,13 @@ def render_record(
 
         preflight(identity.certificate, identity.chain, ltv)
     log = store.log_bytes(case_id, len(events))
-    attachments = attachments_for(log, policy_folder)
+    templates = templates_used()
+    attachments = attachments_for(log, policy_folder, templates)
     now = dt.datetime.now(dt.UTC)
     html = record_html(state, events, policy, attachments, now)
     title = f"BWV disclosure decision record {case_id}"
     pdf = render_pdf(html, templates_dir(), attachments, title, created=now)
+    check_page(pdf, state, list(events), policy_folder)
     maker = next(s for s in state.current_signoffs() if s.role == "decision_maker")
     reason = f"Decision record for {case_id}"
     sealed = seal_with(
@@ -159,7 +196,14 @@ def render_record(
                 f"case {case_id} changed while its record was being made; no record is issued: "
                 "run `bwvdisclose record` again"
             )
-        return RecordRendered(file=name, sha256=digest, size=len(sealed), head=state.head)
+        return RecordRendered(
+            file=name,
+            sha256=digest,
+            size=len(sealed),
+            head=state.head,
+            templates_sha256=templates.sha256,
+            custom_templates=templates.custom,
+        )
 
     filed = store.file_record(case_id, maker.actor, sealed, build)
     if out is not None:

@@ -4,17 +4,17 @@ The PDF signature, the embedded case log's hash chain ending at the head the rec
 names, every sign-off signature in that log, the decision maker's key as the PDF's
 signer, the embedded policy files against the hash the case recorded, the sign-offs
 that policy requires for the outcome decided (present and current), the approval of
-that policy, and the head printed on the page. Each signature is checked twice:
-intact (a failure) and trusted under the configured roots ("not trusted").
+that policy, and that the page states the facts the log gives (record/facts.py). Each
+signature is checked twice: intact (a failure) and trusted under the configured roots
+("not trusted").
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
-import shutil
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -26,7 +26,9 @@ from bwvdisclose.case.verify import Head, scan_log
 from bwvdisclose.errors import BwvError
 from bwvdisclose.policy.load import bundle_sha256, policy_from_files
 from bwvdisclose.policy.models import Policy
-from bwvdisclose.record.build import EVENTS_FILE, HEAD_KEYWORD, POLICY_FILE
+from bwvdisclose.record.build import EVENTS_FILE, HEAD_KEYWORD, POLICY_FILE, RENDER_FILE
+from bwvdisclose.record.facts import page_problems, page_text, quotable
+from bwvdisclose.record.html import templates_used
 from bwvdisclose.trust.approval import approver, check_decisions
 from bwvdisclose.trust.paths import TrustChecker
 from bwvdisclose.trust.roots import TrustRoots, as_roots
@@ -92,7 +94,8 @@ def check_record(
     if policy is not None:
         _required_signoff_lines(result, state, policy)
     _approval_lines(result, events, state, checker)
-    _printed_head(result, pdf, head)
+    _page_lines(result, pdf, state, _quotable(events, files.get(POLICY_FILE)))
+    _template_notes(result, files.get(RENDER_FILE))
     return result
 
 
@@ -279,14 +282,52 @@ def _approval_lines(
         result.add(True, f"the policy was approved by {approver(decision.approval)}")
 
 
-def _printed_head(result: RecordCheck, pdf: bytes, head: str) -> None:
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        result.notes.append("pdftotext not found: the printed head was not compared")
+def _page_lines(result: RecordCheck, pdf: bytes, state: CaseState, quoted: list[str]) -> None:
+    """The page states the facts the embedded log gives (record/facts.py), and no other decision."""
+    text = page_text(pdf)
+    if text is None:
+        result.notes.append("pdftotext not found: the page was not compared with the log")
         return
-    text = subprocess.run([tool, "-", "-"], input=pdf, capture_output=True, check=False).stdout
-    printed = re.sub(r"\s+", "", text.decode("utf-8", "replace"))
-    result.add(head in printed, "the head printed in the record matches the embedded log")
+    problems = page_problems(text, state, quoted)
+    for problem in problems:
+        result.add(False, problem)
+    if not problems:
+        result.add(
+            True,
+            "the page states the case, the decision, who decided, the current sign-offs and "
+            "the log head as the embedded log gives them",
+        )
+
+
+def _quotable(events: list[Event], bundle: bytes | None) -> list[str]:
+    files: list[str] = []
+    with contextlib.suppress(ValueError, AttributeError):  # unreadable: failed above already
+        files = [str(v) for v in json.loads(bundle or b"{}").get("files", {}).values()]
+    return quotable(events, files)
+
+
+def _template_notes(result: RecordCheck, render: bytes | None) -> None:
+    """Which templates rendered the record, as the record says (a note, never a failure)."""
+    try:
+        info = json.loads(render or b"null")
+        sha, custom = str(info["templates_sha256"]), info["custom_templates"]
+        version = str(info.get("version", "?"))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        result.notes.append("the record does not say which templates rendered its page")
+        return
+    if custom is True:
+        result.notes.append(
+            f"rendered from templates other than the shipped ones (SHA-256 {sha[:16]}…, "
+            "set with BWVDISCLOSE_TEMPLATES): the facts above are checked; the rest of the "
+            "page's wording is the force's own"
+        )
+    elif sha == templates_used(override=False).sha256:
+        result.notes.append(f"rendered from this version's shipped templates (SHA-256 {sha[:16]}…)")
+    else:
+        result.notes.append(
+            f"rendered from the templates shipped with bwvdisclose {version} (SHA-256 "
+            f"{sha[:16]}…), not this version's"
+        )
 
 
 # The lines about the PDF signature alone (signed, intact, whole file, signer trusted,

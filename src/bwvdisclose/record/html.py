@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,45 @@ def templates_dir() -> Path:
         if (candidate / "record.html.j2").is_file():
             return candidate
     return Path(str(resources.files("bwvdisclose") / "_data" / "templates"))
+
+
+def _template_files(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` by relative path (hidden files and links left out)."""
+    found: dict[str, bytes] = {}
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder)
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
+            continue
+        if p.is_file() and not p.is_symlink():
+            found[rel.as_posix()] = p.read_bytes()
+    return found
+
+
+@dataclass(frozen=True)
+class TemplatesUsed:
+    """The templates a record is rendered from: SHA-256 over the files, and whether they are
+    the shipped ones (an override folder that changes nothing counts as shipped)."""
+
+    sha256: str
+    custom: bool
+
+
+def templates_used(override: bool = True) -> TemplatesUsed:
+    """SHA-256 over every template file a render can load: the override folder's files,
+    then the shipped ones it does not replace (relative path, NUL, length, NUL, bytes)."""
+    shipped = _template_files(templates_dir())
+    folder = os.environ.get(OVERRIDE_ENV) if override else None
+    files = {**shipped, **(_template_files(Path(folder)) if folder else {})}
+    sha = _digest(files)
+    return TemplatesUsed(sha, sha != _digest(shipped))
+
+
+def _digest(files: dict[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        data = files[name]
+        digest.update(name.encode() + b"\0" + str(len(data)).encode() + b"\0" + data)
+    return digest.hexdigest()
 
 
 def environment() -> jinja2.Environment:

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from bwvdisclose.case.events import (
     BODY_ADAPTER,
@@ -109,7 +109,7 @@ def to_body(body: Body | Mapping[str, Any]) -> Body:
         raise CaseError("pass an event's payload to append, not a stored event")
     if isinstance(body, PAYLOADS):
         return body
-    if isinstance(body, BaseModel):
+    if not isinstance(body, Mapping):  # another model, or a data class such as PolicyRef
         raise CaseError(f"{type(body).__name__} is not an event payload")
     try:
         return BODY_ADAPTER.validate_python(dict(body))
