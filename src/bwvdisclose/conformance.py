@@ -53,7 +53,6 @@ from bwvdisclose.case import (
     RecordRenderedEvent,
     SignoffRecordedEvent,
     WithdrawalRecordedEvent,
-    canonical_json,
 )
 from bwvdisclose.case.state import Folding
 from bwvdisclose.cases import (
@@ -100,12 +99,17 @@ class Evaluation:
     summary: dict[str, Any]
 
 
-_memo: dict[tuple[str, bytes], Evaluation] = {}
+_memo: dict[tuple[str, tuple[tuple[str, object], ...]], Evaluation] = {}
+
+
+def _frozen(answers: Mapping[str, AnswerValue]) -> tuple[tuple[str, object], ...]:
+    """The answers as a key: sorted pairs, a list as a tuple (`True` and `"True"` differ)."""
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in answers.items()))
 
 
 def evaluation(policy: Policy, answers: Mapping[str, AnswerValue]) -> Evaluation:
     """`evaluate(policy, answers)` without the trace, memoised by policy hash and answers."""
-    key = (policy.sha256, canonical_json(answers))
+    key = (policy.sha256, _frozen(answers))
     found = _memo.get(key)
     if found is None:
         if len(_memo) >= MEMO_SIZE:
