@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -143,3 +144,34 @@ def test_a_resealed_record_of_the_real_log_with_garbage_policy_files_fails(
         result = check_record(pdf, trust)
         failed = [text for ok, text in result.lines if not ok]
         assert f"the embedded policy files ({POLICY_FILE}) cannot be read" in failed, failed
+
+
+def test_a_changed_issuer_name_in_the_carried_root_fails(signed: Signed, trust: TrustRoots) -> None:
+    """The carried CA certificate with a byte of its issuer name changed names no issuer to
+    check it under; it still holds the root's key, so it is a changed copy (was missed)."""
+    from asn1crypto import cms
+
+    from bwvdisclose.record.verify import verify_pdf
+
+    sealed = signed.pdf.read_bytes()
+
+    hole = re.search(rb"/Contents <([0-9A-Fa-f]+)>", sealed)
+    assert hole
+    blob = cms.ContentInfo.load(bytes.fromhex(hole[1].decode()), strict=False)
+    carried = [c.chosen for c in blob["content"]["certificates"]]
+    roots_carried = [c for c in carried if c.self_issued]
+    assert roots_carried  # the seal carries its chain, root included
+    root = roots_carried[0]
+    at = sealed.index(root.dump().hex().upper().encode(), hole.start(1))
+    issuer = root["tbs_certificate"]["issuer"].dump().hex().upper().encode()
+    at = sealed.index(issuer, at) + len(issuer) - 2  # inside the last name's value
+    changed = 0
+    for digit in b"0123456789ABCDEF":
+        if digit == sealed[at]:
+            continue
+        damaged = bytearray(sealed)
+        damaged[at] = digit
+        check = verify_pdf(bytes(damaged), trust)
+        assert not check.ok, (chr(digit), check)
+        changed += 1
+    assert changed == 15

@@ -201,10 +201,22 @@ def _certificate_problems(sig: Any, trust: TrustRoots) -> list[str]:
             except (ValueError, TypeError, InvalidSignature):
                 continue
         else:
-            if any(i.subject == cert.issuer for i in issuers):
+            if any(i.subject == cert.issuer for i in issuers) or _altered_copy(cert, issuers):
                 subject = cert.subject.rfc4514_string()[:120]
                 return [f"the certificate {subject} carried in the signature was altered"]
     return []
+
+
+def _altered_copy(cert: Any, others: list[Any]) -> bool:
+    """`cert` holds the key of another certificate here but not its bytes: a changed copy
+    (a byte changed in a carried root's issuer name leaves it with no issuer to check)."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    def key(c: Any) -> bytes:
+        return bytes(c.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
+
+    mine = key(cert)
+    return any(o is not cert and o != cert and key(o) == mine for o in others)
 
 
 def extract_attachments(pdf: bytes) -> dict[str, bytes]:
