@@ -41,7 +41,7 @@ def test_a_record_without_the_required_signoffs_fails(
     decide(store, case_id, why="Decided again")  # every sign-off above is now stale
     code, _, err = sign(store, keys, case_id, "amy-ward", "decision_maker")
     assert code == 0, err
-    monkeypatch.setattr("bwvdisclose.record.build.missing_roles", lambda s, p: [])
+    monkeypatch.setattr("bwvdisclose.trust.signoff.missing_roles", lambda s, p: [])
     code, _, err = _record(store, keys, case_id, tmp_path / "r.pdf")
     assert code == 0, err
     code, out, err = _verify(tmp_path / "r.pdf", test_ca)
