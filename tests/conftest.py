@@ -7,19 +7,23 @@ import socket
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from bwvdisclose.answers import Answer
-from bwvdisclose.case import PolicyApproval
+from bwvdisclose.case import Actor, PolicyApproval
+from bwvdisclose.cases import Cases
 from bwvdisclose.cli.main import cli
 from bwvdisclose.policy import Policy, load_policy
 from bwvdisclose.trust.ca import issue_test_identity, load_ca, make_test_ca
 from bwvdisclose.trust.keys import Identity
 from bwvdisclose.trust.roots import TrustRoots
 from tests.pgcluster import Cluster
+
+if TYPE_CHECKING:
+    from bwvdisclose.trust.paths import TrustChecker
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -171,6 +175,37 @@ def shipped_approval(policy: Policy) -> PolicyApproval:
     folder = next(p for p in folders if load_policy(p).sha256 == policy.sha256)
     checker = TrustChecker(load_roots([DEMO_CA]))
     return find_approval(folder, policy, checker, dt.datetime.now(dt.UTC))
+
+
+def signed_case(cases: Cases, actor: Actor, key_files: KeyFiles) -> str:
+    """A case opened, answered (the policy's example of a plain do-not-publish), decided as
+    recommended and signed off by the decision maker (`key_files`): ready for its record,
+    every event one the workflow writes. One RSA signature."""
+    from bwvdisclose.answers import validate_answers
+    from bwvdisclose.cases import Intake
+    from bwvdisclose.policy.examples import load_example
+    from bwvdisclose.trust.keys import load_identity
+
+    policy = cases.policy
+    when = dt.datetime(2026, 11, 20, 14, 30, tzinfo=dt.UTC)
+    case_id = cases.open(actor, Intake("CAD 1", when, "Whitehall", ["c1"]))
+    folder = next(
+        p for p in (POLICY_2020_1, POLICY_2020_2) if load_policy(p).sha256 == policy.sha256
+    )
+    example = load_example(folder / "examples" / "01-default-do-not-publish.yaml")
+    answers = validate_answers(policy, example.answers, example.name)
+    cases.apply(case_id, actor, explained(policy, answers), None)
+    cases.decide(case_id, actor, "do_not_publish", "Agreed", approval=shipped_approval(policy))
+    identity = load_identity(key_files.p12, key_files.passphrase)
+    cases.sign(case_id, identity, "decision_maker", env_checker())
+    return case_id
+
+
+def env_checker() -> TrustChecker:
+    """A trust checker with the roots every test trusts (BWVDISCLOSE_TRUST)."""
+    from bwvdisclose.trust.paths import TrustChecker
+
+    return TrustChecker(roots(*os.environ["BWVDISCLOSE_TRUST"].split(os.pathsep)))
 
 
 def roots(*paths: Path | str) -> TrustRoots:

@@ -265,6 +265,7 @@ class Cases:
         *,
         approval: PolicyApproval,
         course: str | None = None,
+        seen: Mapping[str, Any] | None = None,
     ) -> DecisionRecorded:
         """Record the decision maker's decision; a departure needs a written justification.
 
@@ -273,7 +274,9 @@ class Cases:
         answers as they are under the case's lock, and logged (when new) in the same
         append as the decision. Only an approved policy version decides: `approval`
         (trust/approval.py `find_approval`) must approve the loaded policy; it is kept in
-        the decision event.
+        the decision event. `seen` is the recommendation (its summary) the decision was
+        made on, as read before: if the answers give another one by the time of writing
+        (someone assessed meanwhile), nothing is written (CaseError).
         """
         if approval.sha256 != self.policy.sha256:
             raise CaseError(
@@ -288,6 +291,8 @@ class Cases:
             self.check_policy(state)
             answers = current_values(state)
             rec = evaluate(self.policy, answers)
+            if seen is not None:
+                refuse_changed(state.case_id, seen, rec)
             conditions = self.decision_conditions(rec, answers, outcome)
             body = decision_for(
                 rec,
@@ -310,10 +315,7 @@ class Cases:
         self, rec: Recommendation, answers: Mapping[str, AnswerValue], outcome: str
     ) -> list[str]:
         """The conditions of deciding `outcome`: the recommendation's own when it follows it."""
-        if outcome == rec.outcome:
-            return list(rec.conditions)
-        held, _ = conditions_on(self.policy, answers, outcome, None)
-        return held
+        return decision_conditions(self.policy, rec, answers, outcome)
 
     def release(
         self, case_id: str, actor: Actor, to: str, url: str, at: dt.datetime | None = None
@@ -386,17 +388,22 @@ def needs_rationale(policy: Policy, rationales: Mapping[str, str]) -> None:
     An answer to a question marked `rationale_required` goes on the record with its
     rationale; all such answers lacking one are named at once, before anything is written.
     """
-    lacking = [
-        qid
-        for qid, text in rationales.items()
-        if policy.questions[qid].rationale_required and not text.strip()
-    ]
+    lacking = lacking_rationale(policy, rationales)
     if lacking:
         raise AnswersError(
             f"a rationale is required for: {', '.join(lacking)} (these answers go on the "
             "record with their reasons; in an answers file write `ID: {value: ..., "
             "rationale: ...}`, with --answer give --rationale)"
         )
+
+
+def lacking_rationale(policy: Policy, rationales: Mapping[str, str]) -> list[str]:
+    """The questions among `rationales` that `policy` marks `rationale_required`, given none."""
+    return [
+        qid
+        for qid, text in rationales.items()
+        if qid in policy.questions and policy.questions[qid].rationale_required and not text.strip()
+    ]
 
 
 # Courses a decision maker can name within an outcome: course -> (outcome, what it is).
@@ -422,38 +429,12 @@ def decision_for(
     `course` names a course chosen within the outcome (see COURSES).
     """
     check_length(rationale, "decision rationale")
-    if course is not None and COURSES.get(course, ("",))[0] != outcome:
-        fits = [c for c, (o, _) in COURSES.items() if o == outcome]
-        raise CaseError(
-            f"course {course!r} does not go with {outcome}; "
-            + (f"choose {', '.join(fits)}" if fits else "name no course for it")
-        )
-    if rec.outcome == "incomplete":
-        missing = ", ".join(rec.missing)
-        raise CaseError(
-            f"cannot decide while the recommendation is incomplete; answer first: {missing}"
-        )
-    if rec.outcome == "refer":
-        raise CaseError(
-            "cannot decide while advice is awaited from: "
-            f"{', '.join(rec.referrals)}; record it with "
-            "`bwvdisclose assess CASE --answer ID=VALUE --rationale TEXT`"
-        )
-    if outcome not in DECIDABLE_OUTCOMES:
-        raise CaseError(
-            f"{outcome!r} is not a decision; choose one of {', '.join(DECIDABLE_OUTCOMES)}"
-        )
-    departure = outcome != rec.outcome
-    if departure and not rationale.strip():
-        raise CaseError(
-            f"deciding {outcome} departs from the recommendation "
-            f"({OUTCOME_TEXT[rec.outcome].lower()}); give a written justification with --rationale"
-        )
+    check_decision(rec.outcome, rec.missing, rec.referrals, outcome, rationale, course)
     day = review_date(outcome, review_by, today or dt.datetime.now(dt.UTC).date())
     return DecisionRecorded(
         outcome=outcome,  # type: ignore[arg-type]
         recommended=rec.outcome,
-        departure=departure,
+        departure=outcome != rec.outcome,
         rationale=bounded(rationale, "--rationale", MAX_TEXT, required=False),
         review_by=day,
         condition_notes=condition_notes(conditions, notes or {}),
@@ -462,8 +443,74 @@ def decision_for(
     )
 
 
-def condition_notes(conditions: Sequence[str], notes: Mapping[str, str]) -> dict[str, str] | None:
-    """A note for each condition of the decision, or CaseError naming what is missing."""
+def check_decision(
+    recommended: str,
+    missing: Sequence[str],
+    referrals: Sequence[str],
+    outcome: str,
+    rationale: str,
+    course: str | None,
+) -> None:
+    """CaseError if `outcome` may not be decided on a recommendation of `recommended`.
+
+    The one rule for `decide` and for the verifier (conformance.py): no decision while
+    the recommendation is incomplete or awaiting advice, only a decidable outcome, a
+    course that goes with it, and a written justification for a departure.
+    """
+    if course is not None and COURSES.get(course, ("",))[0] != outcome:
+        fits = [c for c, (o, _) in COURSES.items() if o == outcome]
+        raise CaseError(
+            f"course {course!r} does not go with {outcome}; "
+            + (f"choose {', '.join(fits)}" if fits else "name no course for it")
+        )
+    if recommended == "incomplete":
+        raise CaseError(
+            f"cannot decide while the recommendation is incomplete; answer first: "
+            f"{', '.join(missing)}"
+        )
+    if recommended == "refer":
+        raise CaseError(
+            "cannot decide while advice is awaited from: "
+            f"{', '.join(referrals)}; record it with "
+            "`bwvdisclose assess CASE --answer ID=VALUE --rationale TEXT`"
+        )
+    if outcome not in DECIDABLE_OUTCOMES:
+        raise CaseError(
+            f"{outcome!r} is not a decision; choose one of {', '.join(DECIDABLE_OUTCOMES)}"
+        )
+    if outcome != recommended and not rationale.strip():
+        raise CaseError(
+            f"deciding {outcome} departs from the recommendation "
+            f"({OUTCOME_TEXT.get(recommended, recommended).lower()}); give a written "
+            "justification with --rationale"
+        )
+
+
+def decision_conditions(
+    policy: Policy, rec: Recommendation, answers: Mapping[str, AnswerValue], outcome: str
+) -> list[str]:
+    """The conditions of deciding `outcome`: the recommendation's own when it follows it."""
+    if outcome == rec.outcome:
+        return list(rec.conditions)
+    held, _ = conditions_on(policy, answers, outcome, None)
+    return held
+
+
+def refuse_changed(case_id: str, seen: Mapping[str, Any], rec: Recommendation) -> None:
+    """CaseError if the answers now give another recommendation than the one `seen`."""
+    if rec.summary() == dict(seen):
+        return
+    was, now = seen.get("outcome", "?"), rec.outcome
+    what = f"from {was} to {now}" if was != now else f"(still {now}, with other considerations)"
+    raise CaseError(
+        f"the recommendation for {case_id} changed {what} while the decision was being "
+        "recorded (someone assessed the case meanwhile); nothing was written: review it "
+        "with `bwvdisclose show` and decide again"
+    )
+
+
+def check_condition_notes(conditions: Sequence[str], notes: Mapping[str, str]) -> None:
+    """CaseError unless there is a note for each condition of the decision and no other."""
     unknown = sorted(set(notes) - set(conditions))
     if unknown:
         listed = ", ".join(conditions) or "none"
@@ -477,6 +524,11 @@ def condition_notes(conditions: Sequence[str], notes: Mapping[str, str]) -> dict
             "say what was done about each condition of the decision with --note ID=TEXT; "
             f"missing: {', '.join(missing)}"
         )
+
+
+def condition_notes(conditions: Sequence[str], notes: Mapping[str, str]) -> dict[str, str] | None:
+    """A note for each condition of the decision, or CaseError naming what is missing."""
+    check_condition_notes(conditions, notes)
     if not conditions:
         return None
     return {c: bounded(notes[c], f"--note {c}", MAX_TEXT) for c in conditions}

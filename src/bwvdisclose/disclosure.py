@@ -12,7 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bwvdisclose.case import CaseState, DisclosureRecorded, WithdrawalRecorded
+from bwvdisclose.case import (
+    CaseState,
+    DecisionRecordedEvent,
+    DisclosureRecorded,
+    RecordRenderedEvent,
+    WithdrawalRecorded,
+)
 from bwvdisclose.errors import CaseError
 from bwvdisclose.policy.models import Policy
 from bwvdisclose.safetext import WHAT, hidden_char
@@ -72,6 +78,27 @@ def release_for(
     state: CaseState, policy: Policy, to: str, url: str, at: dt.datetime, now: dt.datetime
 ) -> DisclosureRecorded:
     """The release event, or CaseError saying why the footage may not be released."""
+    d, record = check_releasable(state, policy)
+    check_release_time(at, now, record)
+    return DisclosureRecorded(
+        released_at=at,
+        to=bounded(to, "--to (who received it, or where it was published)", MAX_RECIPIENT),
+        url=check_url(url),
+        decision_seq=d.seq,
+        outcome=d.outcome,
+        record_sha256=record.sha256,
+    )
+
+
+def check_releasable(
+    state: CaseState, policy: Policy
+) -> tuple[DecisionRecordedEvent, RecordRenderedEvent]:
+    """The current decision and the record covering it, if the footage may be released now.
+
+    The one rule for `disclosed` and for the verifier (conformance.py): a current decision
+    to publish, signed off in every role `policy` requires, covered by a decision record,
+    and not withdrawn since. Otherwise CaseError saying what is missing.
+    """
     d = state.decision
     if d is None or not decision_current(state):
         raise CaseError(f"case {state.case_id} has no current decision; nothing may be released")
@@ -93,21 +120,18 @@ def release_for(
             f"the release of case {state.case_id} was withdrawn on {withdrawn[-1].at:%Y-%m-%d}; "
             "releasing it again needs a new decision"
         )
+    return d, fresh[-1]
+
+
+def check_release_time(at: dt.datetime, now: dt.datetime, record: RecordRenderedEvent) -> None:
+    """CaseError if a release time is in the future or before the record it is made under."""
     if at > now + CLOCK_SKEW:
         raise CaseError(f"--at {at:%Y-%m-%d %H:%M} UTC is in the future")
-    if at < fresh[-1].at:
+    if at < record.at:
         raise CaseError(
             f"--at {at:%Y-%m-%d %H:%M} UTC is before the decision record was rendered "
-            f"({fresh[-1].at:%Y-%m-%d %H:%M} UTC)"
+            f"({record.at:%Y-%m-%d %H:%M} UTC)"
         )
-    return DisclosureRecorded(
-        released_at=at,
-        to=bounded(to, "--to (who received it, or where it was published)", MAX_RECIPIENT),
-        url=check_url(url),
-        decision_seq=d.seq,
-        outcome=d.outcome,
-        record_sha256=fresh[-1].sha256,
-    )
 
 
 def check_url(url: str) -> str:
@@ -119,14 +143,23 @@ def check_url(url: str) -> str:
 
 def withdrawal_for(state: CaseState, reason: str) -> WithdrawalRecorded:
     """The takedown of every live release, or CaseError when there is none."""
+    live = check_withdrawable(state)
+    text = bounded(reason, "--reason", MAX_TEXT)
+    return WithdrawalRecorded(reason=text, releases=live)
+
+
+def check_withdrawable(state: CaseState) -> list[int]:
+    """The seqs of the live releases (all of which a withdrawal takes down); CaseError if none.
+
+    The one rule for `withdrawn` and for the verifier (conformance.py).
+    """
     if not state.releases:
         raise CaseError(f"case {state.case_id} has no recorded release to withdraw")
     live = state.live_releases()
     if not live:
         last = state.withdrawals[-1]
         raise CaseError(f"case {state.case_id}: every release was withdrawn on {last.at:%Y-%m-%d}")
-    text = bounded(reason, "--reason", MAX_TEXT)
-    return WithdrawalRecorded(reason=text, releases=[r.seq for r in live])
+    return [r.seq for r in live]
 
 
 def lifecycle_state(state: CaseState) -> str | None:

@@ -116,9 +116,13 @@ def test_a_signature_over_another_head_fails(synth_store: Path, tmp_path: Path) 
     event = chain.add(AT, OFFICER, signoff | {"head": chain.head})
     store = FolderStore(tmp_path / "store")
     write_case(store, chain.events)
-    (problem,) = verify_case(store, "BWV-2030-0001").failures
+    meaning, problem = verify_case(store, "BWV-2030-0001").failures
     who = f"the {donor.role} sign-off by {donor.signer.name}"
     assert problem == (
         f"BWV-2030-0001: event {event.seq}: {who} does not verify: "
         "the signature is not over this statement by this key"
+    )
+    # ... and it signs nothing the tool would have let anyone sign: there is no decision
+    assert meaning == (
+        f"BWV-2030-0001: event {event.seq}: signoff_recorded with no recommendation before it"
     )

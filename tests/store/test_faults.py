@@ -35,6 +35,7 @@ from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.models import Policy
 from bwvdisclose.store import files
 from bwvdisclose.store.folder import FolderStore
+from tests.conftest import KeyFiles, env_checker, signed_case
 
 OFFICER = Actor(name="PC Jane Smith", role="duty officer", number="PC1234")
 WHEN = dt.datetime(2026, 11, 20, 14, 30, tzinfo=dt.UTC)
@@ -48,18 +49,17 @@ def policy() -> Policy:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory, policy: Policy) -> Path:
+def template(tmp_path_factory: pytest.TempPathFactory, policy: Policy, key_files: KeyFiles) -> Path:
+    """A case decided (do not publish) and signed off, so that a record may be filed."""
     root = tmp_path_factory.mktemp("faults") / "store"
-    cases = Cases(FolderStore(root), policy)
-    case_id = cases.open(OFFICER, Intake("CAD 1", WHEN, "Whitehall", ["c1"]))
+    case_id = signed_case(Cases(FolderStore(root), policy), OFFICER, key_files)
     assert case_id.endswith("-0001"), case_id  # the tests name it CASE
-    cases.apply(case_id, OFFICER, {"incident.type": Answer(value="protest")}, None)
     return root
 
 
 def _answer(store: FolderStore, policy: Policy) -> None:
     answers = {"force.shown": Answer(value=True, rationale="Baton drawn")}
-    Cases(store, policy).apply(store.list_ids()[0], OFFICER, answers, None)
+    Cases(store, policy).apply(store.list_ids()[0], OFFICER, answers, "Seen again")
 
 
 def _new(store: FolderStore, policy: Policy) -> None:
@@ -99,7 +99,7 @@ def _records(store: FolderStore, case_id: str) -> list[str]:
 
 
 def _assert_verifies(root: Path) -> None:
-    summary = verify_store(root, require_records=True)
+    summary = verify_store(root, require_records=True, roots=env_checker().roots)
     problems = summary.store_failures + [f for c in summary.failed for f in c.failures]
     assert summary.ok, problems
 

@@ -9,10 +9,12 @@ import psycopg
 
 from bwvdisclose.case.events import build_event, event_line
 from bwvdisclose.case.payloads import AnswerRecorded
+from bwvdisclose.cases import Cases
+from bwvdisclose.policy import load_policy
 from bwvdisclose.store import open_store
-from tests.conftest import Invoke
+from tests.conftest import Invoke, KeyFiles, signed_case
 
-from ..case.conftest import INSPECTOR, OFFICER, answer, open_case, recommendation
+from ..case.conftest import INSPECTOR, OFFICER, answer, open_case
 
 
 def rewrite_answer(url: str, case_id: str, question: str, value: object) -> None:
@@ -51,7 +53,6 @@ def test_a_consistent_rewrite_passes_alone_and_fails_against_a_checkpoint(
     store = open_store(pg_url)
     case_id = open_case(store)
     store.append(case_id, OFFICER, answer("legal.active_proceedings", False, "None known."))
-    store.append(case_id, INSPECTOR, recommendation())
     other = open_case(store)
     key = tmp_path / "store.key"
     made = invoke("audit", "keygen", "--name", "test-store", "--out", str(key))
@@ -73,13 +74,15 @@ def test_a_consistent_rewrite_passes_alone_and_fails_against_a_checkpoint(
     assert "does not extend the checkpoint" in checked.output
 
 
-def test_a_record_file_changed_in_the_database_fails_the_audit(invoke: Invoke, pg_url: str) -> None:
+def test_a_record_file_changed_in_the_database_fails_the_audit(
+    invoke: Invoke, pg_url: str, key_files: KeyFiles
+) -> None:
     import hashlib
 
     from bwvdisclose.case.payloads import RecordRendered
 
     store = open_store(pg_url)
-    case_id = open_case(store)
+    case_id = signed_case(Cases(store, load_policy(None)), OFFICER, key_files)
     pdf = b"%PDF-1.7\n%%EOF\n"
 
     def build(events: object, name: str) -> RecordRendered:

@@ -43,6 +43,30 @@ class PolicyCatalog:
         return Found(self.by_id.get(ref.id, self.fallback), False)
 
 
+class PolicyVersions:
+    """Policy versions by SHA-256, exact only: the folders given, then those shipped.
+
+    What `verify` and `audit verify` evaluate a logged recommendation under (the version
+    it names, or none). Loaded on first use, or by `load()` before workers fork.
+    """
+
+    def __init__(self, folders: Iterable[Path] = ()) -> None:
+        self.folders = list(folders)
+        self.by_sha: dict[str, Policy] | None = None
+
+    def load(self) -> PolicyVersions:
+        if self.by_sha is None:
+            self.by_sha = {}
+            for policy in _load_all([*self.folders, *_shipped()]):
+                self.by_sha.setdefault(policy.sha256, policy)
+        return self
+
+    def __call__(self, ref: PolicyRef) -> Policy | None:
+        by_sha = self.load().by_sha
+        assert by_sha is not None
+        return by_sha.get(ref.sha256)
+
+
 def _shipped() -> list[Path]:
     root = criteria_root()
     if not root.is_dir():

@@ -20,9 +20,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
+from bwvdisclose.audit.policies import PolicyVersions
 from bwvdisclose.audit.scan import map_cases
 from bwvdisclose.audit.storelog import (
     LogIndex,
@@ -31,8 +32,9 @@ from bwvdisclose.audit.storelog import (
     read_index,
     store_problems,
 )
-from bwvdisclose.case import Event, RecordRenderedEvent, fold
+from bwvdisclose.case import Event, RecordRenderedEvent
 from bwvdisclose.case.verify import UNCOMMITTED
+from bwvdisclose.conformance import UNCHECKED, PolicyLookup, Problem, check_log
 from bwvdisclose.errors import BwvError
 from bwvdisclose.store import CaseStore, open_store
 from bwvdisclose.store.base import PARTIAL
@@ -93,11 +95,16 @@ def verify_case(
     require_records: bool = False,
     index: LogIndex | None = None,
     checker: TrustChecker | None = None,
+    policies: PolicyLookup | None = None,
 ) -> CaseCheck:
     """Check one case completely; never raises for a bad case, only reports it.
 
     With `index` (the store-wide log, read once) the case must also agree with its leaves.
     Signatures are trusted only through `checker`'s roots (none: nothing is trusted).
+    Each event must be one the tool would have accepted where it stands
+    (conformance.py), each recommendation evaluated under the policy version it names,
+    found through `policies` (default: the shipped versions); a version not found
+    leaves the case not trusted rather than broken.
     """
     checker = checker or TrustChecker(TrustRoots())
     try:
@@ -114,18 +121,29 @@ def verify_case(
     elif not verdict.ok:
         problem = (verdict.problem or "").removeprefix(f"event {verdict.bad_seq}: ")
         failures.append(f"{case_id}: event {verdict.bad_seq}: {problem}")
-    elif events:
+    meaning: list[Problem] = []
+    if verdict.ok and events:
         try:
-            fold(events)
+            meaning = check_log(events, policies or shipped_policies())
         except BwvError as exc:
             failures.append(str(exc))
+    failures += [f"{case_id}: {p}" for p in meaning if p.kind != UNCHECKED]
     findings = [*check_signoffs(events, checker), *check_decisions(events, checker)]
     failures += [f"{case_id}: {f.text}" for f in findings if f.kind == "broken"]
-    untrusted = tuple(f"{case_id}: {f.text}" for f in findings if f.kind == "untrusted")
+    untrusted = tuple(
+        [f"{case_id}: {f.text}" for f in findings if f.kind == "untrusted"]
+        + [f"{case_id}: {p}" for p in meaning if p.kind == UNCHECKED]
+    )
     found, missing = _record_problems(store, case_id, events, require_records)
     failures += [f"{case_id}: {p}" for p in found]
     notes += missing
     return CaseCheck(case_id, len(events), tuple(failures), tuple(notes), untrusted)
+
+
+@cache
+def shipped_policies() -> PolicyVersions:
+    """The policy versions shipped in criteria/, loaded once per process."""
+    return PolicyVersions().load()
 
 
 def _record_problems(
@@ -183,6 +201,7 @@ def verify_store(
     progress: Callable[[CaseCheck], None] | None = None,
     checkpoint: SignedCheckpoint | None = None,
     verifier: Verifier | None = None,
+    policies: PolicyVersions | None = None,
 ) -> VerifySummary:
     """Verify every case in the store at `root`, streaming; the summary keeps only failures.
 
@@ -197,9 +216,11 @@ def verify_store(
     if checkpoint is not None:
         summary.store_failures += checkpoint_problems(store, index, checkpoint, verifier)
     checker = TrustChecker(roots or TrustRoots())
+    versions = (policies or PolicyVersions()).load()  # before the workers fork
     task = partial(
-        verify_case, store, require_records=require_records, index=index, checker=checker
-    )
+        verify_case, store, require_records=require_records, index=index, checker=checker,
+        policies=versions,
+    )  # fmt: skip
     prefetch = partial(store.prefetch, records=True)  # every record file is hashed
     for check in map_cases(task, case_ids, workers, prefetch):
         summary.add(check)

@@ -207,6 +207,20 @@ LIFECYCLE = (
 )
 
 
+class Folding(_Fold):
+    """Folding one event at a time (`apply`), the state so far at hand (`state()`): for
+    checks that judge each event against the case as it stood before it (conformance.py)."""
+
+    @classmethod
+    def start(cls, first: Event) -> Folding:
+        if not isinstance(first, CaseOpenedEvent) or first.seq != 1:
+            raise IntegrityError(
+                f"a case log must start with case_opened as event 1, not {first.type} "
+                f"(seq {first.seq})"
+            )
+        return cls(first)
+
+
 def fold(events: Iterable[Event]) -> CaseState:
     """Replay a case's events (as from CaseStore.read) into its current state."""
     stream = iter(events)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from bwvdisclose.audit.policies import PolicyCatalog
+from bwvdisclose.audit.policies import PolicyCatalog, PolicyVersions
 from bwvdisclose.audit.replay import new_summary, replay_store
 from bwvdisclose.audit.rows import (
     DAMAGED,
@@ -112,6 +112,7 @@ def audit_group() -> None:
 @audit_group.command("verify")
 @store_option
 @trust_option
+@criteria_option
 @click.option("--require-records", is_flag=True, help="Treat a missing record file as a failure.")
 @click.option(
     "--checkpoint",
@@ -129,18 +130,23 @@ def audit_group() -> None:
 def verify_command(
     store: str,
     trust: tuple[Path, ...],
+    criteria: Path | None,
     require_records: bool,
     checkpoint_file: Path | None,
     verifier_file: Path | None,
     workers: int | None,
 ) -> None:
-    """Verify every case: hash chain, sign-offs, policy approvals, trust, record files and
-    the store-wide log.
+    """Verify every case: hash chain, sign-offs, policy approvals, trust, record files, the
+    store-wide log, and that every event is one the tool would have accepted then.
 
-    Each failure is named (case and first bad event, or the record file). Exit 0 only
-    when every case is intact and every signature trusted; exit 1 if any case is broken
-    or altered; exit 3 if all are intact but some signature or policy approval is not
-    trusted (--trust or BWVDISCLOSE_TRUST). A missing record file is a note unless
+    Each recommendation is evaluated again under the policy version it names (shipped,
+    or --criteria); each decision, sign-off, record, release and withdrawal is checked
+    against the rules the commands apply before they write. Each failure is named (case
+    and event, or the record file). Exit 0 only when every case is intact and every
+    signature trusted; exit 1 if any case is broken, altered or holds an event the tool
+    would not have written; exit 3 if all are intact but some signature or policy
+    approval is not trusted (--trust or BWVDISCLOSE_TRUST), or a policy version a case
+    names is not at hand. A missing record file is a note unless
     --require-records. With
     --checkpoint the store-wide log must extend the checkpointed one (a consistency
     proof), so a case rewritten, truncated or deleted since then fails.
@@ -158,6 +164,7 @@ def verify_command(
         summary = verify_store(
             cases, roots=roots, workers=workers, require_records=require_records,
             progress=lambda _: step(), checkpoint=signed, verifier=verifier,
+            policies=PolicyVersions([criteria] if criteria else []),
         )  # fmt: skip
     for note in summary.notes:
         echo(safe(f"note: {note}"))

@@ -226,6 +226,14 @@ def show_command(case_id: str, store: str, criteria: Path | None, fmt: str) -> N
 @store_option
 @trust_option
 @click.option(
+    "--criteria",
+    "criteria",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="BWVDISCLOSE_CRITERIA",
+    default=None,
+    help="A policy folder besides the shipped ones, to evaluate recommendations made under it.",
+)
+@click.option(
     "--clip",
     "clip_files",
     multiple=True,
@@ -233,17 +241,26 @@ def show_command(case_id: str, store: str, criteria: Path | None, fmt: str) -> N
     help="A footage file: say whether it is footage the case assessed (repeatable).",
 )
 def verify_command(
-    target: str, store: str, trust: tuple[Path, ...], clip_files: tuple[Path, ...]
+    target: str,
+    store: str,
+    trust: tuple[Path, ...],
+    criteria: Path | None,
+    clip_files: tuple[Path, ...],
 ) -> None:
     """Verify a case (TARGET is a case ID) or a signed record (TARGET is a PDF).
 
     Checks the hash chain, every sign-off's signed statement, the policy approval, and
-    that every signer chains to a trust root (--trust or BWVDISCLOSE_TRUST). Prints
-    "verified" and exits 0 only when every signature is intact and trusted; exit 1 when
-    something is broken or altered; exit 3 when all is intact but a signature is not
-    trusted (naming whose). With --clip FILE, also say whether FILE is footage the case
+    that every signer chains to a trust root (--trust or BWVDISCLOSE_TRUST); and that
+    every event is one the tool would have accepted at that point: each recommendation
+    is what its policy version gives for the answers then, each decision's departure
+    flag is true, each sign-off, record and release had what it needs. Prints
+    "verified" and exits 0 only when all holds; exit 1 when something is broken,
+    altered or could not have been written by the tool; exit 3 when all is intact but
+    a signature is not trusted (naming whose) or a policy version named is not at hand
+    (--criteria). With --clip FILE, also say whether FILE is footage the case
     assessed (its SHA-256 against the fingerprints recorded).
     """
+    from bwvdisclose.audit.policies import PolicyVersions
     from bwvdisclose.audit.verify import verify_case
     from bwvdisclose.trust.paths import TrustChecker
 
@@ -265,7 +282,8 @@ def verify_command(
 
     for problem in one_case_against_log(cases, target, check, events):
         raise IntegrityError(f"{target}: FAILED: {problem}")
-    verdict = verify_case(cases, target, checker=TrustChecker(roots))
+    versions = PolicyVersions([criteria] if criteria else [])
+    verdict = verify_case(cases, target, checker=TrustChecker(roots), policies=versions)
     for note in [*verdict.notes, *views.custom_template_notes(fold(events))]:
         echo(f"note: {note}")
     for failure in verdict.failures:
@@ -277,8 +295,8 @@ def verify_command(
     if verdict.untrusted:
         raise TrustError(f"{target}: intact but not trusted: {verdict.untrusted[0]}")
     echo(
-        f"{target}: verified, {check.events} events, hash chain intact, "
-        f"every signature intact and trusted, head {check.head}"
+        f"{target}: verified, {check.events} events, hash chain intact, every event one "
+        f"the tool would write, every signature intact and trusted, head {check.head}"
     )
     if clip_files:
         check_clips_against(target, fold(events).footage, clip_files)

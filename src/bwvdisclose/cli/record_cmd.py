@@ -27,7 +27,8 @@ from bwvdisclose.engine import evaluate
 from bwvdisclose.errors import RecordError
 from bwvdisclose.explain import OUTCOME_TEXT
 from bwvdisclose.policy.load import resolve_policy_folder
-from bwvdisclose.policy.models import DECIDABLE_OUTCOMES
+from bwvdisclose.policy.models import DECIDABLE_OUTCOMES, AnswerValue
+from bwvdisclose.recommendation import Recommendation
 from bwvdisclose.trust.approval import approver, find_approval
 from bwvdisclose.trust.paths import TrustChecker
 from bwvdisclose.trust.signoff import ROLE_TEXT, missing_roles
@@ -81,18 +82,23 @@ def decide_command(
     be recorded while the recommendation is incomplete or awaiting advice. A
     decision to publish needs --review-by; each condition of the decision needs a
     --note saying what was done about it (asked for at a terminal). Only a policy
-    version approved by a trusted policy owner decides (exit 3 otherwise).
+    version approved by a trusted policy owner decides (exit 3 otherwise). If the
+    recommendation changes while the command runs (someone assesses the case
+    meanwhile), nothing is written and it exits 1: review the case and decide again.
     """
     cases = open_case(store, criteria, case_id)
+    values = current_values(cases.state(case_id))
+    seen = evaluate(cases.policy, values)  # what this decision is made on; checked at writing
     checker = TrustChecker(trust_roots(trust))
     folder = cases.folder or resolve_policy_folder(criteria)
     approval = find_approval(folder, cases.policy, checker, dt.datetime.now(dt.UTC))
     who = acting.actor()
     given = parse_notes(notes)
-    given.update(ask_notes(cases, case_id, outcome, given))
+    given.update(ask_notes(cases, seen, values, outcome, given))
     body = cases.decide(
-        case_id, who, outcome, rationale, review_by, given, approval=approval, course=course
-    )
+        case_id, who, outcome, rationale, review_by, given, approval=approval, course=course,
+        seen=seen.summary(),
+    )  # fmt: skip
     departure = " (departs from the recommendation, justified)" if body.departure else ""
     chosen = f", {COURSES[course][1].lower()}" if course else ""
     echo(f"{case_id}: decided {OUTCOME_TEXT[outcome].lower()}{chosen}{departure}")
@@ -119,12 +125,16 @@ def parse_notes(pairs: tuple[str, ...]) -> dict[str, str]:
     return notes
 
 
-def ask_notes(cases: Cases, case_id: str, outcome: str, given: dict[str, str]) -> dict[str, str]:
+def ask_notes(
+    cases: Cases,
+    rec: Recommendation,
+    values: dict[str, AnswerValue],
+    outcome: str,
+    given: dict[str, str],
+) -> dict[str, str]:
     """At a terminal, ask what was done about each condition that has no --note yet."""
     if not sys.stdin.isatty():
         return {}
-    values = current_values(cases.state(case_id))
-    rec = evaluate(cases.policy, values)
     if rec.outcome in ("incomplete", "refer"):
         return {}  # refused with the reason by `decide`
     titles = {c.id: c.title for c in cases.policy.conditions}

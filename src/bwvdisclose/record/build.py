@@ -32,7 +32,7 @@ from bwvdisclose.store.files import write_new
 from bwvdisclose.trust.approval import check_decisions
 from bwvdisclose.trust.keys import cert_fingerprint
 from bwvdisclose.trust.paths import TrustChecker
-from bwvdisclose.trust.signoff import check_signoffs, missing_roles, refuse_stale
+from bwvdisclose.trust.signoff import check_recordable, check_signoffs, refuse_stale
 from bwvdisclose.trust.statement import AnyIdentity
 from bwvdisclose.trust.tsa import LtvSettings
 
@@ -108,11 +108,7 @@ def attachments_for(
 def check_ready(state: CaseState, policy: Policy, identity: AnyIdentity) -> None:
     """Refuse a record before the decision is made and signed, or with another key."""
     refuse_stale(state, policy, "recorded")
-    missing = missing_roles(state, policy)
-    if missing:
-        raise RecordError(
-            f"case {state.case_id} is not ready for its record; still needed: {', '.join(missing)}"
-        )
+    maker = check_recordable(state, policy)
     used = state.recommendation_policy
     if used != PolicyRef.of(policy):
         named = f"{used.id} {used.version} (sha256 {used.sha256[:12]})" if used else "no policy"
@@ -120,10 +116,6 @@ def check_ready(state: CaseState, policy: Policy, identity: AnyIdentity) -> None
             f"case {state.case_id} was assessed under {named}; the loaded policy is "
             f"{policy.id} {policy.version} (sha256 {policy.sha256[:12]}): use --criteria"
         )
-    makers = [s for s in state.current_signoffs() if s.role == "decision_maker"]
-    if not makers:
-        raise RecordError(f"case {state.case_id} has no current sign-off by the decision maker")
-    maker = makers[-1]
     if cert_fingerprint(identity.certificate) != maker.fingerprint:
         raise RecordError(
             f"the record is signed by the decision maker ({maker.signer.name}); "

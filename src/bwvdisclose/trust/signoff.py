@@ -30,7 +30,7 @@ from bwvdisclose.case import (
 )
 from bwvdisclose.case.payloads import SignoffEvidence
 from bwvdisclose.engine import evaluate
-from bwvdisclose.errors import CaseError, SigningError, TrustError
+from bwvdisclose.errors import CaseError, RecordError, SigningError, TrustError
 from bwvdisclose.policy.models import Policy
 from bwvdisclose.trust.keys import (
     cert_fingerprint,
@@ -95,6 +95,48 @@ def missing_roles(state: CaseState, policy: Policy) -> list[str]:
     ]
 
 
+def check_signable(state: CaseState, policy: Policy, role: str) -> DecisionRecordedEvent:
+    """The current decision, if `role` may sign it now; else CaseError saying why not.
+
+    The one rule for `sign` and for the verifier (conformance.py): a current decision,
+    a role its outcome needs under `policy`, and not signed in that role already.
+    """
+    decision = state.decision
+    if decision is None or not decision_current(state):
+        raise CaseError(
+            f"case {state.case_id} has no current decision; "
+            "record it first with `bwvdisclose decide`"
+        )
+    needed = required_roles(policy, decision.outcome)
+    if role not in needed:
+        raise CaseError(
+            f"a {decision.outcome} decision needs sign-off from {', '.join(needed)}, not {role}"
+        )
+    for other in state.current_signoffs():
+        if other.role == role:
+            raise CaseError(
+                f"{ROLE_TEXT[role]} has already signed this decision ({other.signer.name})"
+            )
+    return decision
+
+
+def check_recordable(state: CaseState, policy: Policy) -> SignoffRecordedEvent:
+    """The decision maker's current sign-off, if the case may be recorded now; else RecordError.
+
+    The one rule for `record` and for the verifier (conformance.py): a current decision,
+    signed off in every role `policy` requires for it, the decision maker's among them.
+    """
+    missing = missing_roles(state, policy)
+    if missing:
+        raise RecordError(
+            f"case {state.case_id} is not ready for its record; still needed: {', '.join(missing)}"
+        )
+    makers = [s for s in state.current_signoffs() if s.role == "decision_maker"]
+    if not makers:
+        raise RecordError(f"case {state.case_id} has no current sign-off by the decision maker")
+    return makers[-1]
+
+
 def signoff_for(
     state: CaseState,
     policy: Policy,
@@ -111,17 +153,7 @@ def signoff_for(
     """
     now = now or dt.datetime.now(dt.UTC)
     refuse_stale(state, policy, "signed")
-    decision = state.decision
-    if decision is None or not decision_current(state):
-        raise CaseError(
-            f"case {state.case_id} has no current decision; "
-            "record it first with `bwvdisclose decide`"
-        )
-    needed = required_roles(policy, decision.outcome)
-    if role not in needed:
-        raise CaseError(
-            f"a {decision.outcome} decision needs sign-off from {', '.join(needed)}, not {role}"
-        )
+    decision = check_signable(state, policy, role)
     cert = identity.certificate
     who = identity_of(cert, SIGNOFF_ROLES)
     if who.role != role:
@@ -131,10 +163,6 @@ def signoff_for(
     if not trust.trusted:
         raise TrustError(f"{who.name}'s certificate is not trusted: {trust.problem}")
     for other in state.current_signoffs():
-        if other.role == role:
-            raise CaseError(
-                f"{ROLE_TEXT[role]} has already signed this decision ({other.signer.name})"
-            )
         if same_person(cert, load_cert_pem(other.certificate)):
             raise CaseError(
                 f"{who.describe()} has already signed as {other.role} "
