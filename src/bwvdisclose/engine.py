@@ -218,7 +218,9 @@ def summarise(policy: Policy, answers: Answers) -> dict[str, Any]:
     cannot differ.
     """
     ctx = _Context(policy, answers)
-    return {name: as_data(value) for name, value in _result(ctx, _settle(ctx)).items()}
+    summary = _result(ctx, _settle(ctx))  # fresh lists of strings, as summary() copies them
+    summary["policy"] = as_data(summary["policy"])
+    return summary
 
 
 def _result(ctx: _Context, decision: _Decision) -> dict[str, Any]:
