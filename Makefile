@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP) sysdeps
+	@# Bytecode as a wheel install has it (this machine sets PYTHONDONTWRITEBYTECODE, so an
+	@# editable install would compile every module on every start).
+	@$(PY) -m compileall -q src >/dev/null
 	@echo "bwvdisclose is installed in $(VENV). To run it: . $(VENV)/bin/activate (then bwvdisclose --help),"
 	@echo "or call $(BIN)/bwvdisclose, or: ln -s \"$$PWD/$(BIN)/bwvdisclose\" ~/.local/bin/"
 

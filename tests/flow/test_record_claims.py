@@ -150,3 +150,33 @@ def test_the_page_check_reads_blocks_and_decision_lines(signed: Signed) -> None:
     said = f"{block}\nDecision: do not\npublish"
     assert page_problems(said, state, [])
     assert page_problems(said, state, ["We wrote: Decision: do not"]) == []  # quoting the log
+
+
+def test_a_record_made_before_the_block_of_facts_still_verifies(
+    tmp_path: Path, keys: Keys, test_ca: TestAuthority, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record made by an earlier version (no block of facts, no record-render.json) is
+    evidence for years: its printed head is checked as then, and a note says the rest of
+    the page was not compared (it failed once the block was required)."""
+    import bwvdisclose.record.build as build
+
+    store = tmp_path / "s"
+    case_id = new_case(store)
+    decide(store, case_id)
+    sign_all(store, keys, case_id)
+    earlier = _custom_templates(tmp_path / "tpl", {'{% include "_facts.html.j2" %}': ""})
+    monkeypatch.setenv("BWVDISCLOSE_TEMPLATES", str(earlier))
+    monkeypatch.setattr("bwvdisclose.record.build.check_page", lambda *a: None)
+    attach = build.attachments_for
+    monkeypatch.setattr(
+        build,
+        "attachments_for",
+        lambda *a, **k: [f for f in attach(*a, **k) if f.name != build.RENDER_FILE],
+    )
+    code, _, err = _record(store, keys, case_id, tmp_path / "earlier.pdf")
+    assert code == 0, err
+    monkeypatch.delenv("BWVDISCLOSE_TEMPLATES")
+    code, out, err = _verify(tmp_path / "earlier.pdf", test_ca)
+    assert code == 0, out + err
+    assert "ok   the head printed in the record matches the embedded log" in out
+    assert re.search(r"^note made before records carried a block of facts", out, re.M), out

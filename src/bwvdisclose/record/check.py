@@ -27,7 +27,7 @@ from bwvdisclose.errors import BwvError
 from bwvdisclose.policy.load import bundle_sha256, policy_from_files
 from bwvdisclose.policy.models import Policy
 from bwvdisclose.record.build import EVENTS_FILE, HEAD_KEYWORD, POLICY_FILE, RENDER_FILE
-from bwvdisclose.record.facts import page_problems, page_text, quotable
+from bwvdisclose.record.facts import page_problems, page_text, quotable, squash
 from bwvdisclose.record.html import templates_used
 from bwvdisclose.trust.approval import approver, check_decisions
 from bwvdisclose.trust.paths import TrustChecker
@@ -94,8 +94,11 @@ def check_record(
     if policy is not None:
         _required_signoff_lines(result, state, policy)
     _approval_lines(result, events, state, checker)
-    _page_lines(result, pdf, state, _quotable(events, files.get(POLICY_FILE)))
-    _template_notes(result, files.get(RENDER_FILE))
+    if RENDER_FILE in files:
+        _page_lines(result, pdf, state, _quotable(events, files.get(POLICY_FILE)))
+        _template_notes(result, files.get(RENDER_FILE))
+    else:
+        _earlier_page_lines(result, pdf, head)
     return result
 
 
@@ -297,6 +300,21 @@ def _page_lines(result: RecordCheck, pdf: bytes, state: CaseState, quoted: list[
             "the page states the case, the decision, who decided, the current sign-offs and "
             "the log head as the embedded log gives them",
         )
+
+
+def _earlier_page_lines(result: RecordCheck, pdf: bytes, head: str) -> None:
+    """A record made before records carried their render file and block of facts (still
+    evidence years on): its page is checked as it was then, for the head it prints, and
+    the verdict says the rest was not compared."""
+    text = page_text(pdf)
+    if text is None:
+        result.notes.append("pdftotext not found: the page was not compared with the log")
+        return
+    result.add(head in squash(text), "the head printed in the record matches the embedded log")
+    result.notes.append(
+        f"made before records carried a block of facts ({RENDER_FILE} is not embedded): the "
+        "page's wording of the decision and sign-offs was not compared with the log"
+    )
 
 
 def _quotable(events: list[Event], bundle: bytes | None) -> list[str]:
