@@ -269,7 +269,7 @@ class _Walk:
             check_decision(
                 rec["outcome"], rec["missing"], rec["referrals"], e.outcome, e.rationale, e.course
             )
-            review_date(e.outcome, e.review_by, _day_before(e))
+            _check_review(e)
             conditions = decision_conditions(
                 self.policy, rec["outcome"], rec["conditions"], self.answers(), e.outcome
             )
@@ -328,10 +328,15 @@ class _Walk:
             )
 
 
-def _day_before(e: Event) -> dt.date:
-    """The day a decision was taken, less one: `decide` dated it a moment before the append
-    stamped the event, perhaps before midnight."""
-    return (e.at - dt.timedelta(days=1)).date()
+def _check_review(e: DecisionRecordedEvent) -> None:
+    """`decide`'s review-date rule, as of the day the decision was logged or the day before:
+    the command read its clock a moment before the append stamped the event, perhaps on
+    the other side of midnight."""
+    day = e.at.date()
+    try:
+        review_date(e.outcome, e.review_by, day)
+    except BwvError:
+        review_date(e.outcome, e.review_by, day - dt.timedelta(days=1))
 
 
 def _differences(stored: Mapping[str, Any], fresh: Mapping[str, Any]) -> str:
