@@ -315,7 +315,7 @@ class Cases:
         self, rec: Recommendation, answers: Mapping[str, AnswerValue], outcome: str
     ) -> list[str]:
         """The conditions of deciding `outcome`: the recommendation's own when it follows it."""
-        return decision_conditions(self.policy, rec, answers, outcome)
+        return decision_conditions(self.policy, rec.outcome, rec.conditions, answers, outcome)
 
     def release(
         self, case_id: str, actor: Actor, to: str, url: str, at: dt.datetime | None = None
@@ -487,11 +487,16 @@ def check_decision(
 
 
 def decision_conditions(
-    policy: Policy, rec: Recommendation, answers: Mapping[str, AnswerValue], outcome: str
+    policy: Policy,
+    recommended: str,
+    conditions: Sequence[str],
+    answers: Mapping[str, AnswerValue],
+    outcome: str,
 ) -> list[str]:
-    """The conditions of deciding `outcome`: the recommendation's own when it follows it."""
-    if outcome == rec.outcome:
-        return list(rec.conditions)
+    """The conditions of deciding `outcome` on a recommendation of `recommended` (with its
+    `conditions`): the recommendation's own when it follows it, else the outcome's."""
+    if outcome == recommended:
+        return list(conditions)
     held, _ = conditions_on(policy, answers, outcome, None)
     return held
 

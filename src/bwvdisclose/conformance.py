@@ -67,10 +67,9 @@ from bwvdisclose.disclosure import (
     check_withdrawable,
     review_date,
 )
-from bwvdisclose.engine import evaluate
+from bwvdisclose.engine import summarise
 from bwvdisclose.errors import BwvError
 from bwvdisclose.policy.models import AnswerValue, Policy, PolicyRef
-from bwvdisclose.recommendation import Recommendation
 from bwvdisclose.trust.signoff import check_recordable, check_signable
 
 PolicyLookup = Callable[[PolicyRef], Policy | None]
@@ -91,15 +90,8 @@ class Problem:
         return f"event {self.seq}: {self.text}"
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    """A recommendation (no trace) and its summary, as a case event holds it."""
-
-    rec: Recommendation
-    summary: dict[str, Any]
-
-
-_memo: dict[tuple[str, tuple[tuple[str, object], ...]], Evaluation] = {}
+Summary = dict[str, Any]  # a Recommendation's summary(): what a case event holds
+_memo: dict[tuple[str, tuple[tuple[str, object], ...]], Summary] = {}
 
 
 def _frozen(answers: Mapping[str, AnswerValue]) -> tuple[tuple[str, object], ...]:
@@ -107,15 +99,14 @@ def _frozen(answers: Mapping[str, AnswerValue]) -> tuple[tuple[str, object], ...
     return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in answers.items()))
 
 
-def evaluation(policy: Policy, answers: Mapping[str, AnswerValue]) -> Evaluation:
-    """`evaluate(policy, answers)` without the trace, memoised by policy hash and answers."""
+def evaluation(policy: Policy, answers: Mapping[str, AnswerValue]) -> Summary:
+    """`evaluate(policy, answers).summary()`, memoised by policy hash and answers."""
     key = (policy.sha256, _frozen(answers))
     found = _memo.get(key)
     if found is None:
         if len(_memo) >= MEMO_SIZE:
             _memo.clear()
-        rec = evaluate(policy, answers, explain=False)
-        found = _memo[key] = Evaluation(rec, rec.summary())
+        found = _memo[key] = summarise(policy, answers)
     return found
 
 
@@ -202,7 +193,7 @@ class _Walk:
             self.fail(e, f"is under {named}, but the case was opened under {opened.id}")
         for a in answered:
             self.answer_fits(a, policy)
-        fresh = evaluation(policy, self.answers()).summary
+        fresh = evaluation(policy, self.answers())
         if e.recommendation != fresh:
             self.fail(
                 e,
@@ -232,7 +223,7 @@ class _Walk:
         if lacking_rationale(policy, {a.question: a.rationale}):
             self.fail(a, f"{a.question} has no rationale, which {where} requires")
 
-    def fresh(self, event: Event) -> Recommendation | None:
+    def fresh(self, event: Event) -> Summary | None:
         """What the answers give now under the current recommendation's policy; a problem
         (and None) if that is not the recommendation logged: the case had to be assessed
         again before this event."""
@@ -243,7 +234,7 @@ class _Walk:
         if self.policy is None:
             return None  # not at hand: said at the recommendation
         found = evaluation(self.policy, self.answers())
-        if found.summary != current.recommendation:
+        if found != current.recommendation:
             self.fail(
                 event,
                 f"{event.type} on the recommendation of event {current.seq}, which the "
@@ -251,7 +242,7 @@ class _Walk:
                 "refuses a stale recommendation)",
             )
             return None
-        return found.rec
+        return found
 
     # --- decisions and sign-offs ----------------------------------------------------------
 
@@ -276,10 +267,12 @@ class _Walk:
             return
         try:
             check_decision(
-                rec.outcome, rec.missing, rec.referrals, e.outcome, e.rationale, e.course
+                rec["outcome"], rec["missing"], rec["referrals"], e.outcome, e.rationale, e.course
             )
-            review_date(e.outcome, e.review_by, _day_before(e))
-            conditions = decision_conditions(self.policy, rec, self.answers(), e.outcome)
+            _check_review(e)
+            conditions = decision_conditions(
+                self.policy, rec["outcome"], rec["conditions"], self.answers(), e.outcome
+            )
             check_condition_notes(conditions, e.condition_notes or {})
         except BwvError as exc:
             self.refused(e, "a decision", exc)
@@ -335,10 +328,15 @@ class _Walk:
             )
 
 
-def _day_before(e: Event) -> dt.date:
-    """The day a decision was taken, less one: `decide` dated it a moment before the append
-    stamped the event, perhaps before midnight."""
-    return (e.at - dt.timedelta(days=1)).date()
+def _check_review(e: DecisionRecordedEvent) -> None:
+    """`decide`'s review-date rule, as of the day the decision was logged or the day before:
+    the command read its clock a moment before the append stamped the event, perhaps on
+    the other side of midnight."""
+    day = e.at.date()
+    try:
+        review_date(e.outcome, e.review_by, day)
+    except BwvError:
+        review_date(e.outcome, e.review_by, day - dt.timedelta(days=1))
 
 
 def _differences(stored: Mapping[str, Any], fresh: Mapping[str, Any]) -> str:

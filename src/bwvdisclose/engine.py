@@ -9,8 +9,9 @@ does I/O or knows any question of a particular policy.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from bwvdisclose.frozen import as_data
 from bwvdisclose.policy.models import (
     All,
     Always,
@@ -194,8 +195,6 @@ def evaluate(policy: Policy, answers: Answers, explain: bool = True) -> Recommen
     """
     ctx = _Context(policy, answers)
     decision = _settle(ctx)
-    redactions, conditions = decision.redactions, decision.conditions
-    met = [e.id for e in policy.exceptions if ctx.ref(f"exception.{e.id}").value is True]
     complete = decision.outcome != "incomplete"
     beyond = _beyond(ctx, decision) if complete else []
     also = AlsoApplies(
@@ -208,20 +207,39 @@ def evaluate(policy: Policy, answers: Answers, explain: bool = True) -> Recommen
         raw += _rule_trace(ctx, "redaction", policy.redactions, decision)
         raw += _rule_trace(ctx, "condition", policy.conditions, decision)
         trace = [_item(ctx, r) for r in raw]
-    return Recommendation(
-        outcome=decision.outcome,
-        decided_by=decision.step.id if decision.step and complete else None,
-        exceptions_met=sorted(met),
-        blocked_by=sorted(decision.blocked_by),
-        referrals=sorted(decision.pending),
-        referrals_triggered=sorted(decision.referrals),
-        conditions=sorted(conditions) if complete else [],
-        redactions=sorted(redactions) if complete else [],
-        missing=sorted(decision.missing),
-        policy=PolicyRef.of(policy),
-        would_also_apply=also,
-        trace=trace,
-    )
+    return Recommendation(**_result(ctx, decision), would_also_apply=also, trace=trace)
+
+
+def summarise(policy: Policy, answers: Answers) -> dict[str, Any]:
+    """`evaluate(policy, answers).summary()`, without the trace or what would also apply.
+
+    For checking logged recommendations (conformance.py): every case of a store, each
+    recommendation it logged. The same `_settle` and `_result` as `evaluate`, so the two
+    cannot differ.
+    """
+    ctx = _Context(policy, answers)
+    summary = _result(ctx, _settle(ctx))  # fresh lists of strings, as summary() copies them
+    summary["policy"] = as_data(summary["policy"])
+    return summary
+
+
+def _result(ctx: _Context, decision: _Decision) -> dict[str, Any]:
+    """The fields of a Recommendation a case event keeps (all but the trace and the rest)."""
+    policy = ctx.policy
+    met = [e.id for e in policy.exceptions if ctx.ref(f"exception.{e.id}").value is True]
+    complete = decision.outcome != "incomplete"
+    return {
+        "outcome": decision.outcome,
+        "decided_by": decision.step.id if decision.step and complete else None,
+        "exceptions_met": sorted(met),
+        "blocked_by": sorted(decision.blocked_by),
+        "referrals": sorted(decision.pending),
+        "referrals_triggered": sorted(decision.referrals),
+        "conditions": sorted(decision.conditions) if complete else [],
+        "redactions": sorted(decision.redactions) if complete else [],
+        "missing": sorted(decision.missing),
+        "policy": PolicyRef.of(policy),
+    }
 
 
 def outcome_of(

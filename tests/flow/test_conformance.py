@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from bwvdisclose.answers import validate_answers
 from bwvdisclose.audit.verify import verify_case
 from bwvdisclose.case import (
     Actor,
@@ -27,12 +28,17 @@ from bwvdisclose.case import (
     RecommendationComputedEvent,
     RecordRenderedEvent,
 )
-from bwvdisclose.case.payloads import RecommendationComputed, format_time
+from bwvdisclose.case.payloads import DecisionRecorded, RecommendationComputed, format_time
 from bwvdisclose.case.state import fold
+from bwvdisclose.cases import Cases, Intake, decision_for
+from bwvdisclose.engine import evaluate
+from bwvdisclose.policy import load_policy
+from bwvdisclose.policy.examples import load_example
 from bwvdisclose.store import CaseStore, open_store
 from bwvdisclose.store.copy import copy_store
-from tests.case.conftest import build_log, every_kind
-from tests.conftest import env_checker
+from bwvdisclose.store.folder import FolderStore
+from tests.case.conftest import Clock, build_log, every_kind
+from tests.conftest import POLICY_2020_1, env_checker, explained, shipped_approval
 from tests.flow.conftest import Signed, run
 
 AMY = Actor(name="Amy Ward", role="decision maker", number="4711")
@@ -210,3 +216,57 @@ def test_a_policy_version_not_at_hand_leaves_the_case_not_trusted(tmp_path: Path
     )
     code, out, err = run("audit", "verify", "--store", str(store.root))
     assert code == 3, out + err
+
+
+def _publish_case(store: CaseStore) -> tuple[Cases, str, dict[str, str]]:
+    """A case the 2020.1 example recommends publishing, with a note for each condition."""
+    policy = load_policy(POLICY_2020_1)
+    cases = Cases(store, policy)
+    example = load_example(POLICY_2020_1 / "examples" / "04-community-tension-publish.yaml")
+    answers = explained(policy, validate_answers(policy, example.answers, example.name))
+    case_id = cases.open(
+        CLERK, Intake("CAD 4", dt.datetime(2026, 11, 1, tzinfo=dt.UTC), "W", ["c"])
+    )
+    cases.apply(case_id, CLERK, answers, None)
+    rec = cases.recompute(case_id, CLERK)
+    values = {k: a.value for k, a in answers.items()}
+    notes = {c: "Done" for c in cases.decision_conditions(rec, values, "publish")}
+    return cases, case_id, notes
+
+
+def test_a_decision_just_before_midnight_and_ten_years_ahead_verifies(tmp_path: Path) -> None:
+    """`decide` reads its clock a moment before the store stamps the event: a review date
+    of tomorrow, decided at 23:59:59 and logged after midnight, is one the tool wrote;
+    so is one exactly ten years ahead."""
+    late = dt.datetime(2026, 11, 29, 23, 59, 59, tzinfo=dt.UTC)
+    noon = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
+    ahead = (noon.date() + dt.timedelta(days=3653)).isoformat()  # the furthest allowed
+    for n, (review, now) in enumerate([("2026-11-30", late), (ahead, noon)]):
+        store = FolderStore(tmp_path / f"s{n}", clock=Clock(now))  # late: stamps 00:00:00 on
+        cases, case_id, notes = _publish_case(store)
+        cases.decide(
+            case_id, AMY, "publish", "Agree", review, notes, now,
+            approval=shipped_approval(cases.policy),
+        )  # fmt: skip
+        check = verify_case(store, case_id, checker=env_checker())
+        assert check.ok, check
+
+
+def test_a_review_date_the_tool_refuses_fails(tmp_path: Path) -> None:
+    store = FolderStore(tmp_path / "s")
+    cases, case_id, notes = _publish_case(store)
+    decision = decision_for(
+        evaluate(cases.policy, {k: a.value for k, a in cases.state(case_id).answers.items()}),
+        "publish", "Agree", "2027-01-01", notes, list(notes), dt.date(2026, 12, 1),
+        approval=shipped_approval(cases.policy),
+    )  # fmt: skip
+    yesterday = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).date().isoformat()
+    body = _body_of(decision) | {"review_by": yesterday}  # before the day it was decided
+    seq = store.append(case_id, AMY, body).seq
+    (failure,) = verify_case(store, case_id, checker=env_checker()).failures
+    assert failure.startswith(f"{case_id}: event {seq}: a decision the tool would have refused")
+    assert "is not after today" in failure
+
+
+def _body_of(body: DecisionRecorded) -> dict[str, Any]:
+    return body.model_dump(mode="json")
