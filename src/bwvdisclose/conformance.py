@@ -133,6 +133,8 @@ class _Walk:
         self.policy: Policy | None = None  # of the current recommendation, when at hand
         self.answered: list[AnswerEvent] = []  # answers since the last recommendation
         self.problems: list[Problem] = []
+        self._answers: dict[str, AnswerValue] | None = None  # as folded so far, until changed
+        self._gives: Summary | None = None  # what they give under `policy`, until either changes
 
     def fail(self, event: Event, text: str, kind: str = BROKEN) -> None:
         self.problems.append(Problem(event.seq, text, kind))
@@ -144,12 +146,21 @@ class _Walk:
         return self.folding.state()
 
     def answers(self) -> dict[str, AnswerValue]:
-        return {qid: a.value for qid, a in self.folding.answers.items()}
+        if self._answers is None:
+            self._answers = {qid: a.value for qid, a in self.folding.answers.items()}
+        return self._answers
+
+    def gives(self, policy: Policy) -> Summary:
+        """What the answers so far give under `policy` (the current recommendation's)."""
+        if self._gives is None:
+            self._gives = evaluation(policy, self.answers())
+        return self._gives
 
     def check(self, event: Event) -> None:
         match event:
             case AnswerRecordedEvent() | AnswerChangedEvent():
                 self.answered.append(event)
+                self._answers = self._gives = None  # the answers change with this event
             case RecommendationComputedEvent():
                 self.recommendation(event)
             case DecisionRecordedEvent():
@@ -175,6 +186,7 @@ class _Walk:
 
     def recommendation(self, e: RecommendationComputedEvent) -> None:
         answered, self.answered = self.answered, []
+        self._gives = None  # under the policy this one names
         before = self.folding.recommendation
         policy = self.policy = self.policies(e.policy)
         named = f"policy {e.policy.id} {e.policy.version} (sha256 {e.policy.sha256[:12]})"
@@ -193,7 +205,7 @@ class _Walk:
             self.fail(e, f"is under {named}, but the case was opened under {opened.id}")
         for a in answered:
             self.answer_fits(a, policy)
-        fresh = evaluation(policy, self.answers())
+        fresh = self.gives(policy)
         if e.recommendation != fresh:
             self.fail(
                 e,
@@ -233,7 +245,7 @@ class _Walk:
             return None
         if self.policy is None:
             return None  # not at hand: said at the recommendation
-        found = evaluation(self.policy, self.answers())
+        found = self.gives(self.policy)
         if found != current.recommendation:
             self.fail(
                 event,
