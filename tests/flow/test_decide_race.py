@@ -32,6 +32,7 @@ from bwvdisclose.errors import BwvError
 from bwvdisclose.policy import load_policy
 from bwvdisclose.store.folder import FolderStore
 from tests.conftest import ROOT
+from tests.forks import collect
 
 ROUNDS = int(os.environ.get("BWVDISCLOSE_RACE_ROUNDS", "50"))
 OFFICER = Actor(name="PC Jane Smith", role="duty officer", number="PC1234")
@@ -104,15 +105,7 @@ def _round(store: Path, case_id: str, wait: float) -> tuple[str, str]:
             _child(run, out_w)
         os.close(out_w)
         children.append((pid, out_r))
-    results = []
-    for pid, out_r in children:
-        data = b""
-        while chunk := os.read(out_r, 65536):
-            data += chunk
-        os.close(out_r)
-        _, status = os.waitpid(pid, 0)
-        assert os.waitstatus_to_exitcode(status) == 0, data.decode()
-        results.append(data.decode())
+    results = collect(children)
     os.close(read_r)
     os.close(read_w)
     return results[0], results[1]

@@ -26,6 +26,7 @@ from bwvdisclose.policy import load_policy
 from bwvdisclose.policy.models import Policy
 from bwvdisclose.store.folder import FolderStore
 from tests.conftest import KeyFiles, env_checker, signed_case
+from tests.forks import collect
 
 ROUNDS = int(os.environ.get("BWVDISCLOSE_RACE_ROUNDS", "50"))
 OFFICER = Actor(name="PC Jane Smith", role="duty officer", number="PC1234")
@@ -63,15 +64,7 @@ def _race(go: Callable[[int], None]) -> list[str]:
         os.close(out_w)
         children.append((pid, out_r))
     os.write(start_w, b"go")
-    results = []
-    for pid, out_r in children:
-        data = b""
-        while chunk := os.read(out_r, 65536):
-            data += chunk
-        os.close(out_r)
-        _, status = os.waitpid(pid, 0)
-        assert os.waitstatus_to_exitcode(status) == 0, data.decode()
-        results.append(data.decode())
+    results = collect(children)
     os.close(start_r)
     os.close(start_w)
     return results
