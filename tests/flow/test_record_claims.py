@@ -34,10 +34,7 @@ def test_a_record_without_the_required_signoffs_fails(
 ) -> None:
     """Legal and data protection signed an earlier decision (stale); the maker bypasses `record`'s
     readiness check in-process and seals: verify names both roles and fails."""
-    store = tmp_path / "s"
-    case_id = new_case(store)
-    decide(store, case_id)
-    sign_all(store, keys, case_id)
+    store, case_id = _signed_case(tmp_path, keys)
     decide(store, case_id, why="Decided again")  # every sign-off above is now stale
     code, _, err = sign(store, keys, case_id, "amy-ward", "decision_maker")
     assert code == 0, err
@@ -72,15 +69,36 @@ def _custom_templates(folder: Path, edit: dict[str, str]) -> Path:
     return folder
 
 
+def _signed_case(tmp_path: Path, keys: Keys) -> tuple[Path, str]:
+    """A case decided publish_with_redactions and signed off in every role."""
+    store = tmp_path / "s"
+    case_id = new_case(store)
+    decide(store, case_id)
+    sign_all(store, keys, case_id)
+    return store, case_id
+
+
+def _seal_unchecked(
+    tmp_path: Path, keys: Keys, monkeypatch: pytest.MonkeyPatch, edit: dict[str, str]
+) -> Path:
+    """A signed case's record rendered from templates with `edit`, `record`'s own page
+    check bypassed (as a forger holding the key could); the templates are unset after."""
+    store, case_id = _signed_case(tmp_path, keys)
+    monkeypatch.setenv("BWVDISCLOSE_TEMPLATES", str(_custom_templates(tmp_path / "tpl", edit)))
+    monkeypatch.setattr("bwvdisclose.record.build.check_page", lambda *a: None)
+    pdf = tmp_path / "fake.pdf"
+    code, _, err = _record(store, keys, case_id, pdf)
+    assert code == 0, err
+    monkeypatch.delenv("BWVDISCLOSE_TEMPLATES")
+    return pdf
+
+
 def test_a_page_that_contradicts_the_log_fails(
     tmp_path: Path, keys: Keys, test_ca: TestAuthority, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A force's own template prints DO NOT PUBLISH for a publish_with_redactions case:
     `record` refuses it; sealed anyway (the check bypassed in-process), verify fails it."""
-    store = tmp_path / "s"
-    case_id = new_case(store)
-    decide(store, case_id)
-    sign_all(store, keys, case_id)
+    store, case_id = _signed_case(tmp_path, keys)
     fake = _custom_templates(tmp_path / "tpl", {"{{ decision.outcome_text }}": "DO NOT PUBLISH"})
     monkeypatch.setenv("BWVDISCLOSE_TEMPLATES", str(fake))
     code, _, err = _record(store, keys, case_id, tmp_path / "refused.pdf")
@@ -104,16 +122,8 @@ def test_a_page_without_the_facts_fails(
     tmp_path: Path, keys: Keys, test_ca: TestAuthority, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A template that leaves out the block of facts (or prints another head) fails verify."""
-    store = tmp_path / "s"
-    case_id = new_case(store)
-    decide(store, case_id)
-    sign_all(store, keys, case_id)
-    fake = _custom_templates(tmp_path / "tpl", {'{% include "_facts.html.j2" %}': ""})
-    monkeypatch.setenv("BWVDISCLOSE_TEMPLATES", str(fake))
-    monkeypatch.setattr("bwvdisclose.record.build.check_page", lambda *a: None)
-    code, _, err = _record(store, keys, case_id, tmp_path / "fake.pdf")
-    assert code == 0, err
-    code, out, err = _verify(tmp_path / "fake.pdf", test_ca)
+    pdf = _seal_unchecked(tmp_path, keys, monkeypatch, {'{% include "_facts.html.j2" %}': ""})
+    code, out, err = _verify(pdf, test_ca)
     assert code == 1, out + err
     assert re.search(r"^FAIL the page has no block of facts", out, re.M), out
 
@@ -160,23 +170,14 @@ def test_a_record_made_before_the_block_of_facts_still_verifies(
     the page was not compared (it failed once the block was required)."""
     import bwvdisclose.record.build as build
 
-    store = tmp_path / "s"
-    case_id = new_case(store)
-    decide(store, case_id)
-    sign_all(store, keys, case_id)
-    earlier = _custom_templates(tmp_path / "tpl", {'{% include "_facts.html.j2" %}': ""})
-    monkeypatch.setenv("BWVDISCLOSE_TEMPLATES", str(earlier))
-    monkeypatch.setattr("bwvdisclose.record.build.check_page", lambda *a: None)
     attach = build.attachments_for
     monkeypatch.setattr(
         build,
         "attachments_for",
         lambda *a, **k: [f for f in attach(*a, **k) if f.name != build.RENDER_FILE],
     )
-    code, _, err = _record(store, keys, case_id, tmp_path / "earlier.pdf")
-    assert code == 0, err
-    monkeypatch.delenv("BWVDISCLOSE_TEMPLATES")
-    code, out, err = _verify(tmp_path / "earlier.pdf", test_ca)
+    pdf = _seal_unchecked(tmp_path, keys, monkeypatch, {'{% include "_facts.html.j2" %}': ""})
+    code, out, err = _verify(pdf, test_ca)
     assert code == 0, out + err
     assert "ok   the head printed in the record matches the embedded log" in out
     assert re.search(r"^note made before records carried a block of facts", out, re.M), out

@@ -128,21 +128,27 @@ def _points(op: str, copy: Callable[[], FolderStore], policy: Policy) -> Iterato
     yield from range(1, counter.seen + 1)
 
 
+@pytest.fixture
+def copy(template: Path, tmp_path: Path) -> Callable[[], FolderStore]:
+    """Each call: a fresh copy of the template store, in a folder of its own."""
+    n_copy = iter(range(10_000))
+
+    def make() -> FolderStore:
+        target = tmp_path / f"s{next(n_copy)}"
+        shutil.copytree(template, target, symlinks=True)
+        return FolderStore(target)
+
+    return make
+
+
 def _full_disk(op: str, path: str) -> None:
     raise OSError(errno.ENOSPC, "No space left on device (injected)", path)
 
 
 @pytest.mark.parametrize("op", OPS)
 def test_a_full_disk_at_every_write_leaves_nothing_behind(
-    op: str, template: Path, tmp_path: Path, policy: Policy
+    op: str, copy: Callable[[], FolderStore], policy: Policy
 ) -> None:
-    n_copy = iter(range(10_000))
-
-    def copy() -> FolderStore:
-        target = tmp_path / f"s{next(n_copy)}"
-        shutil.copytree(template, target, symlinks=True)
-        return FolderStore(target)
-
     for n in _points(op, copy, policy):
         store = copy()
         before = _snapshot(store)
@@ -177,15 +183,8 @@ def _killed_at(n: int, op: str, store: FolderStore, policy: Policy) -> bool:
 
 @pytest.mark.parametrize("op", OPS)
 def test_a_writer_killed_at_every_write_leaves_all_or_nothing(
-    op: str, template: Path, tmp_path: Path, policy: Policy
+    op: str, copy: Callable[[], FolderStore], policy: Policy
 ) -> None:
-    n_copy = iter(range(10_000))
-
-    def copy() -> FolderStore:
-        target = tmp_path / f"s{next(n_copy)}"
-        shutil.copytree(template, target, symlinks=True)
-        return FolderStore(target)
-
     done = copy()
     OPS[op](done, policy)
     after = _snapshot(done)
